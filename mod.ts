@@ -1,0 +1,44 @@
+// Copyright 2026 the goroutine-manager authors. Apache-2.0 license.
+// This module is browser compatible.
+
+/**
+ * Start concurrent async tasks, stop them all on the first failure or on
+ * shutdown, wait for them, and lose no error: a web-standard port of Go's
+ * [`loopholelabs/goroutine-manager`](https://github.com/loopholelabs/goroutine-manager)
+ * for Deno, Bun, Node, Cloudflare Workers and browsers.
+ *
+ * - {@linkcode GoroutineManager} starts foreground and background tasks, hands
+ *   them one `AbortSignal`, stops them on the first error, and collects every
+ *   error.
+ * - {@linkcode PanicCollector} reports work started elsewhere (callbacks,
+ *   cleanups) to a manager.
+ * - {@linkcode GoroutineStoppedError} is the reason a manager stops with, so a
+ *   graceful stop is told apart from a failure.
+ *
+ * @example Usage
+ * ```ts
+ * import { GoroutineManager } from "goroutine-manager";
+ * import assert from "node:assert/strict";
+ *
+ * const manager = new GoroutineManager();
+ * manager.startForegroundGoroutine(async (signal) => {
+ *   await new Promise((resolve) => signal.addEventListener("abort", resolve));
+ * });
+ * manager.startBackgroundGoroutine(() => {
+ *   throw new Error("background job failed");
+ * });
+ * await manager.wait(); // the failure stopped the foreground task too
+ * assert.equal(manager.error?.message, "background job failed");
+ * ```
+ *
+ * @module
+ */
+
+export {
+  type Goroutine,
+  GoroutineManager,
+  type GoroutineManagerHooks,
+  type GoroutineManagerOptions,
+} from "./src/goroutine_manager.ts";
+export { GoroutineStoppedError } from "./src/goroutine_stopped_error.ts";
+export { PanicCollector } from "./src/panic_collector.ts";

@@ -1,0 +1,128 @@
+// Copyright 2026 the goroutine-manager authors. Apache-2.0 license.
+//
+// `npm test`: runs the whole suite under every runtime that package.json
+// installs (Deno, Bun, Node 22, Node 24), streams each runner's output, and
+// ends each run with a line `RUNTIME: N passed, N failed`. Exits non-zero if a
+// runtime fails, times out, or runs no test. Runs on the machine's own Node
+// (20 or newer): it only spawns the installed runtimes.
+//
+// Usage: node scripts/run_tests.mjs [label ...]   (default: every runtime)
+
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const bin = (...parts) => join(root, "node_modules", ...parts);
+
+/** Every run: a label, a command, and how to read its counts. */
+export const RUNS = [
+  {
+    label: "deno",
+    command: bin(".bin", "deno"),
+    args: ["test", "--allow-all", "--no-prompt", "tests/"],
+    counts: (out) => lastMatch(out, /\|\s*(\d+) passed[^|]*\|\s*(\d+) failed/g),
+  },
+  {
+    label: "bun",
+    command: bin(".bin", "bun"),
+    args: ["test", "./tests/"],
+    counts: (out) => {
+      const pass = lastMatch(out, /^\s*(\d+) pass\s*$/gm);
+      const fail = lastMatch(out, /^\s*(\d+) fail\s*$/gm);
+      return pass && fail ? [pass[0], fail[0]] : undefined;
+    },
+  },
+  ...["node22", "node24"].map((label) => ({
+    label,
+    command: bin(label, "bin", "node"),
+    args: ["--test", "--test-reporter=spec", "tests/**/*.test.ts"],
+    counts: (out) => {
+      const pass = lastMatch(out, /^ℹ pass (\d+)$/gm);
+      const fail = lastMatch(out, /^ℹ fail (\d+)$/gm);
+      return pass && fail ? [pass[0], fail[0]] : undefined;
+    },
+  })),
+];
+
+/** The outer limit per run: Node hangs on a leaked timer, which is a bug to see. */
+const TIMEOUT_MS = Number(process.env.TEST_TIMEOUT_MS ?? 180_000);
+
+function lastMatch(text, regex) {
+  let last;
+  for (const match of text.matchAll(regex)) last = match;
+  return last && last.slice(1).map(Number);
+}
+
+function run({ label, command, args }) {
+  return new Promise((resolve) => {
+    if (!existsSync(command)) {
+      resolve({ output: "", code: 1, note: `${command} is missing: run npm install` });
+      return;
+    }
+    const child = spawn(command, args, {
+      cwd: root,
+      env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    const take = (stream) => (chunk) => {
+      output += chunk;
+      stream.write(chunk);
+    };
+    child.stdout.on("data", take(process.stdout));
+    child.stderr.on("data", take(process.stderr));
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill("SIGKILL");
+    }, TIMEOUT_MS);
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      const note = timedOut
+        ? `${label} timed out after ${TIMEOUT_MS} ms (a leaked timer or a hung task)`
+        : signal
+        ? `${label} was killed by ${signal}`
+        : undefined;
+      resolve({ output, code: code ?? 1, note });
+    });
+    child.on("error", (error) => {
+      clearTimeout(timer);
+      resolve({ output, code: 1, note: `${label} could not start: ${error.message}` });
+    });
+  });
+}
+
+async function main(labels) {
+  const runs = labels.length ? RUNS.filter((r) => labels.includes(r.label)) : RUNS;
+  if (runs.length === 0) throw new Error(`No run is named ${labels.join(", ")}`);
+  const summary = [];
+  let ok = true;
+  let totalPassed = 0;
+  let totalFailed = 0;
+  for (const entry of runs) {
+    console.log(`\n=== ${entry.label}: ${entry.command} ${entry.args.join(" ")}`);
+    const { output, code, note } = await run(entry);
+    const counts = entry.counts(output.replace(/\x1b\[[0-9;]*m/g, ""));
+    const [passed, failed] = counts ?? [0, 0];
+    const problems = [];
+    if (note) problems.push(note);
+    if (!counts) problems.push("no test counts in its output");
+    else if (passed === 0) problems.push("it ran no test");
+    if (code !== 0) problems.push(`exit code ${code}`);
+    const line = `${entry.label}: ${passed} passed, ${failed} failed`;
+    console.log(line + (problems.length ? `  (${problems.join("; ")})` : ""));
+    summary.push(line + (problems.length ? `  <- ${problems.join("; ")}` : ""));
+    if (problems.length || failed > 0) ok = false;
+    totalPassed += passed;
+    totalFailed += failed;
+  }
+  console.log("\n=== summary");
+  for (const line of summary) console.log(line);
+  if (!ok) console.log("FAILED: see the runs marked above");
+  console.log(`total: ${totalPassed} passed, ${totalFailed} failed`);
+  process.exitCode = ok ? 0 : 1;
+}
+
+await main(process.argv.slice(2));

@@ -1,0 +1,527 @@
+// Copyright 2026 the goroutine-manager authors. Apache-2.0 license.
+// This module is browser compatible.
+
+import { follow } from "./_follow.ts";
+import { isGracefulExit } from "./_is_graceful_exit.ts";
+import { describe, toError } from "./_to_error.ts";
+import { GoroutineStoppedError } from "./goroutine_stopped_error.ts";
+import { PanicCollector } from "./panic_collector.ts";
+
+/**
+ * A task run by a {@linkcode GoroutineManager}: called at once with the
+ * manager's signal, it may return anything or a promise. Throwing or rejecting
+ * is a "panic": the value is collected and the manager stops.
+ */
+export type Goroutine = (signal: AbortSignal) => unknown;
+
+/** Lifecycle hooks of a {@linkcode GoroutineManager} (Go: `GoroutineManagerHooks`). */
+export interface GoroutineManagerHooks {
+  /**
+   * Runs once per collected error, after it is recorded and before the manager
+   * stops (Go: `OnAfterRecover`). Graceful exits do not call it. If it throws,
+   * that value is collected too (without calling the hook again).
+   *
+   * @default {undefined}
+   */
+  onAfterRecover?: (error: Error) => void;
+}
+
+/** Options of the {@linkcode GoroutineManager} constructor. */
+export interface GoroutineManagerOptions {
+  /**
+   * A parent signal (Go: the parent context). When it aborts, the manager's
+   * signal aborts with the same reason. This is not a graceful stop: what tasks
+   * throw afterwards is collected. An already aborted parent gives an already
+   * aborted manager.
+   *
+   * @default {undefined}
+   */
+  signal?: AbortSignal;
+  /**
+   * Lifecycle hooks.
+   *
+   * @default {{}}
+   */
+  hooks?: GoroutineManagerHooks;
+}
+
+function noop(): void {}
+
+/**
+ * Starts tasks ("goroutines"), stops them all on the first failure or on
+ * request, waits for them, and collects every error they throw: a port of Go's
+ * `loopholelabs/goroutine-manager` built on `AbortSignal`.
+ *
+ * Foreground tasks are tracked by {@linkcode GoroutineManager.wait}; background
+ * tasks are fire-and-forget. All of them get the manager's
+ * {@linkcode GoroutineManager.signal}, which aborts when any task fails, when
+ * {@linkcode GoroutineManager.stopAllGoroutines} is called, or when the parent
+ * signal aborts.
+ *
+ * @example Stop everything on the first failure and collect the error
+ * ```ts
+ * import { GoroutineManager } from "goroutine-manager";
+ * import assert from "node:assert/strict";
+ *
+ * const manager = new GoroutineManager();
+ * manager.startForegroundGoroutine(async (signal) => {
+ *   // Runs until the manager stops.
+ *   await new Promise((resolve) => signal.addEventListener("abort", resolve));
+ * });
+ * manager.startForegroundGoroutine(async () => {
+ *   throw new Error("worker failed");
+ * });
+ * await manager.wait();
+ * assert.equal(manager.signal.aborted, true);
+ * assert.equal(manager.error?.message, "worker failed");
+ * ```
+ *
+ * @example Graceful shutdown with `await using`
+ * ```ts
+ * import { GoroutineManager } from "goroutine-manager";
+ * import assert from "node:assert/strict";
+ *
+ * let stopped = false;
+ * {
+ *   await using manager = new GoroutineManager();
+ *   manager.startForegroundGoroutine(async (signal) => {
+ *     await new Promise((resolve) => signal.addEventListener("abort", resolve));
+ *     stopped = true;
+ *   });
+ * } // stops, waits, and throws `manager.error` if a task failed
+ * assert.equal(stopped, true);
+ * ```
+ */
+export class GoroutineManager {
+  readonly #controller: AbortController = new AbortController();
+  #stopReason: GoroutineStoppedError | undefined;
+  #parent: AbortSignal | undefined;
+  #onAfterRecover: ((error: Error) => void) | undefined;
+  #errors: Error[] | undefined;
+  #joined: Error | undefined;
+  #pending = 0;
+  #idle: PromiseWithResolvers<void> | undefined;
+
+  /**
+   * Creates a manager (Go: `NewGoroutineManager`). It does nothing until a task
+   * is started: no timers, no work at construction.
+   *
+   * @param options A parent signal and lifecycle hooks, both optional.
+   * @throws {TypeError} If `options`, `options.signal`, `options.hooks` or
+   * `options.hooks.onAfterRecover` has the wrong type.
+   *
+   * @example Follow a parent signal
+   * ```ts
+   * import { GoroutineManager } from "goroutine-manager";
+   * import assert from "node:assert/strict";
+   *
+   * const parent = new AbortController();
+   * const manager = new GoroutineManager({ signal: parent.signal });
+   * parent.abort(new Error("request timed out"));
+   * assert.equal(manager.signal.aborted, true);
+   * assert.equal(manager.signal.reason.message, "request timed out");
+   * ```
+   */
+  constructor(options: GoroutineManagerOptions = {}) {
+    if (typeof options !== "object" || options === null) {
+      throw new TypeError(
+        `Cannot create goroutine manager as 'options' must be an object: current value is ${
+          describe(options)
+        }`,
+      );
+    }
+    const { signal, hooks } = options;
+    if (hooks !== undefined) {
+      if (typeof hooks !== "object" || hooks === null) {
+        throw new TypeError(
+          `Cannot create goroutine manager as 'hooks' must be an object: current value is ${
+            describe(hooks)
+          }`,
+        );
+      }
+      const { onAfterRecover } = hooks;
+      if (onAfterRecover !== undefined && typeof onAfterRecover !== "function") {
+        throw new TypeError(
+          `Cannot create goroutine manager as 'hooks.onAfterRecover' must be a function: current value is ${
+            describe(onAfterRecover)
+          }`,
+        );
+      }
+      this.#onAfterRecover = onAfterRecover;
+    }
+    if (signal !== undefined) {
+      if (!(signal instanceof AbortSignal)) {
+        throw new TypeError(
+          `Cannot create goroutine manager as 'signal' must be an AbortSignal: current value is ${
+            describe(signal)
+          }`,
+        );
+      }
+      if (signal.aborted) {
+        this.#controller.abort(signal.reason);
+      } else {
+        this.#parent = signal;
+        signal.addEventListener("abort", this.#onParentAbort);
+      }
+    }
+  }
+
+  /**
+   * The signal every task receives (Go: `Context()`). Pass it on to `fetch`,
+   * timers and child managers so they stop with the manager.
+   *
+   * @example Usage
+   * ```ts
+   * import { GoroutineManager } from "goroutine-manager";
+   * import assert from "node:assert/strict";
+   *
+   * const manager = new GoroutineManager();
+   * assert.equal(manager.signal.aborted, false);
+   * manager.stopAllGoroutines();
+   * assert.equal(manager.signal.aborted, true);
+   * ```
+   */
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  /**
+   * Every error collected so far, in the order they were collected: a snapshot
+   * that later errors do not change. Non-`Error` values are wrapped in an
+   * `Error` whose `cause` is the original value.
+   *
+   * @example Usage
+   * ```ts
+   * import { GoroutineManager } from "goroutine-manager";
+   * import assert from "node:assert/strict";
+   *
+   * const manager = new GoroutineManager();
+   * manager.startForegroundGoroutine(() => {
+   *   throw "not an Error";
+   * });
+   * await manager.wait();
+   * assert.equal(manager.errors.length, 1);
+   * assert.equal(manager.errors[0].cause, "not an Error");
+   * ```
+   */
+  get errors(): readonly Error[] {
+    return this.#errors === undefined ? [] : this.#errors.slice();
+  }
+
+  /**
+   * The collected errors as one (Go: the `errs` variable filled by
+   * `errors.Join`): `undefined` if there are none, the error itself if there is
+   * one, and an `AggregateError` of all of them (in order) otherwise.
+   *
+   * @example Usage
+   * ```ts
+   * import { GoroutineManager } from "goroutine-manager";
+   * import assert from "node:assert/strict";
+   *
+   * const manager = new GoroutineManager();
+   * assert.equal(manager.error, undefined);
+   * manager.startBackgroundGoroutine(() => Promise.reject(new Error("a")));
+   * manager.startBackgroundGoroutine(() => Promise.reject(new Error("b")));
+   * await new Promise((resolve) => setTimeout(resolve, 0));
+   * assert.ok(manager.error instanceof AggregateError);
+   * assert.deepEqual(manager.error.errors.map((e) => e.message), ["a", "b"]);
+   * ```
+   */
+  get error(): Error | undefined {
+    const errors = this.#errors;
+    if (errors === undefined) return undefined;
+    if (errors.length === 1) return errors[0];
+    return this.#joined ??= new AggregateError(
+      errors.slice(),
+      `Goroutine manager collected ${errors.length} errors`,
+    );
+  }
+
+  /**
+   * Starts a task that {@linkcode GoroutineManager.wait} waits for (Go:
+   * `StartForegroundGoroutine`). It is called at once with the manager's signal;
+   * a synchronous throw or a rejected promise is collected and stops the
+   * manager. Nothing it throws ever reaches the caller. A task started after a
+   * stop still runs, with the already aborted signal.
+   *
+   * @param fn The task.
+   * @throws {TypeError} If `fn` is not a function.
+   *
+   * @example Usage
+   * ```ts
+   * import { GoroutineManager } from "goroutine-manager";
+   * import assert from "node:assert/strict";
+   *
+   * const manager = new GoroutineManager();
+   * let done = false;
+   * manager.startForegroundGoroutine(async () => {
+   *   await Promise.resolve();
+   *   done = true;
+   * });
+   * await manager.wait();
+   * assert.equal(done, true);
+   * ```
+   */
+  startForegroundGoroutine(fn: Goroutine): void {
+    if (typeof fn !== "function") throw invalidGoroutine(fn);
+    this.#pending++;
+    let result: unknown;
+    try {
+      result = fn(this.#controller.signal);
+    } catch (error) {
+      this.#foregroundFailed(error);
+      return;
+    }
+    follow(result, this.#foregroundDone, this.#foregroundFailed);
+  }
+
+  /**
+   * Starts a fire-and-forget task that {@linkcode GoroutineManager.wait} does not
+   * wait for (Go: `StartBackgroundGoroutine`). Its failures are collected and
+   * stop the manager like a foreground task's.
+   *
+   * @param fn The task.
+   * @throws {TypeError} If `fn` is not a function.
+   *
+   * @example Usage
+   * ```ts
+   * import { GoroutineManager } from "goroutine-manager";
+   * import assert from "node:assert/strict";
+   *
+   * const manager = new GoroutineManager();
+   * manager.startBackgroundGoroutine(async (signal) => {
+   *   await new Promise((resolve) => signal.addEventListener("abort", resolve));
+   * });
+   * await manager.wait(); // does not wait for background tasks
+   * manager.stopAllGoroutines();
+   * assert.equal(manager.error, undefined);
+   * ```
+   */
+  startBackgroundGoroutine(fn: Goroutine): void {
+    if (typeof fn !== "function") throw invalidGoroutine(fn);
+    let result: unknown;
+    try {
+      result = fn(this.#controller.signal);
+    } catch (error) {
+      this.#collect(error);
+      return;
+    }
+    follow(result, noop, this.#collect);
+  }
+
+  /**
+   * Creates a collector for work started elsewhere that
+   * {@linkcode GoroutineManager.wait} waits for until it is reported (Go:
+   * `CreateForegroundPanicCollector`).
+   *
+   * @returns A {@linkcode PanicCollector}; call its `collect()` exactly once.
+   *
+   * @example Usage
+   * ```ts
+   * import { GoroutineManager } from "goroutine-manager";
+   * import assert from "node:assert/strict";
+   *
+   * const manager = new GoroutineManager();
+   * const collector = manager.createForegroundPanicCollector();
+   * setTimeout(() => collector.collect(), 0);
+   * await manager.wait(); // resolves once collect() was called
+   * assert.equal(collector.settled, true);
+   * ```
+   */
+  createForegroundPanicCollector(): PanicCollector {
+    this.#pending++;
+    return new PanicCollector(this.#foregroundDone, this.#foregroundFailed);
+  }
+
+  /**
+   * Creates a collector for work started elsewhere that
+   * {@linkcode GoroutineManager.wait} does not wait for (Go:
+   * `CreateBackgroundPanicCollector`).
+   *
+   * @returns A {@linkcode PanicCollector}.
+   *
+   * @example Usage
+   * ```ts
+   * import { GoroutineManager } from "goroutine-manager";
+   * import assert from "node:assert/strict";
+   *
+   * const manager = new GoroutineManager();
+   * const collector = manager.createBackgroundPanicCollector();
+   * await manager.wait(); // not blocked by the background collector
+   * collector.collect(new Error("hook failed"));
+   * assert.equal(manager.signal.aborted, true);
+   * ```
+   */
+  createBackgroundPanicCollector(): PanicCollector {
+    return new PanicCollector(noop, this.#collect);
+  }
+
+  /**
+   * Asks every task to stop by aborting {@linkcode GoroutineManager.signal} with
+   * the manager's own stop reason (Go: `StopAllGoroutines`). It does not wait;
+   * call {@linkcode GoroutineManager.wait} for that. After it, tasks that exit
+   * by throwing the stop reason or an `AbortError` are not errors. Calling it
+   * again, or after the signal aborted for another reason, does nothing.
+   *
+   * @example Usage
+   * ```ts
+   * import { GoroutineManager } from "goroutine-manager";
+   * import assert from "node:assert/strict";
+   *
+   * const manager = new GoroutineManager();
+   * manager.startForegroundGoroutine(async (signal) => {
+   *   await new Promise((resolve) => signal.addEventListener("abort", resolve));
+   *   signal.throwIfAborted(); // a graceful exit, not collected
+   * });
+   * manager.stopAllGoroutines();
+   * await manager.wait();
+   * assert.equal(manager.error, undefined);
+   * ```
+   */
+  stopAllGoroutines(): void {
+    this.#abort(this.getErrGoroutineStopped());
+  }
+
+  /**
+   * Resolves when every foreground task and foreground collector has finished
+   * (Go: `Wait`). Background work never blocks it. It never rejects (read
+   * {@linkcode GoroutineManager.error} afterwards), can be called any number of
+   * times, and the manager stays usable after it.
+   *
+   * @returns A promise that resolves when no foreground work is left.
+   *
+   * @example Usage
+   * ```ts
+   * import { GoroutineManager } from "goroutine-manager";
+   * import assert from "node:assert/strict";
+   *
+   * const manager = new GoroutineManager();
+   * manager.startForegroundGoroutine(() => Promise.reject(new Error("x")));
+   * await manager.wait(); // resolves; the error is collected
+   * assert.equal(manager.errors.length, 1);
+   * ```
+   */
+  wait(): Promise<void> {
+    if (this.#pending === 0) return Promise.resolve();
+    return (this.#idle ??= Promise.withResolvers<void>()).promise;
+  }
+
+  /**
+   * The reason the signal is aborted with when the manager stops itself (Go:
+   * `GetErrGoroutineStopped`): unique to this manager.
+   *
+   * @returns This manager's {@linkcode GoroutineStoppedError}.
+   *
+   * @example Usage
+   * ```ts
+   * import { GoroutineManager } from "goroutine-manager";
+   * import assert from "node:assert/strict";
+   *
+   * const manager = new GoroutineManager();
+   * manager.stopAllGoroutines();
+   * assert.equal(manager.signal.reason, manager.getErrGoroutineStopped());
+   * assert.notEqual(manager.getErrGoroutineStopped(), new GoroutineManager().getErrGoroutineStopped());
+   * ```
+   */
+  getErrGoroutineStopped(): Error {
+    return this.#stopReason ??= new GoroutineStoppedError();
+  }
+
+  /**
+   * Stops every task, waits for the foreground ones, then throws
+   * {@linkcode GoroutineManager.error} if anything was collected, so that
+   * `await using manager = new GoroutineManager()` behaves like Go's deferred
+   * `StopAllGoroutines()` + `Wait()` + error check.
+   *
+   * @returns A promise that resolves when all foreground work is done.
+   * @throws {Error} The collected error (an `AggregateError` for several).
+   *
+   * @example Usage
+   * ```ts
+   * import { GoroutineManager } from "goroutine-manager";
+   * import assert from "node:assert/strict";
+   *
+   * const manager = new GoroutineManager();
+   * manager.startForegroundGoroutine(() => {
+   *   throw new Error("boom");
+   * });
+   * await assert.rejects(manager[Symbol.asyncDispose](), { message: "boom" });
+   * ```
+   */
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.stopAllGoroutines();
+    await this.wait();
+    const error = this.error;
+    if (error !== undefined) throw error;
+  }
+
+  #foregroundDone = (): void => {
+    if (--this.#pending === 0) {
+      const idle = this.#idle;
+      if (idle !== undefined) {
+        this.#idle = undefined;
+        idle.resolve();
+      }
+    }
+  };
+
+  #foregroundFailed = (error: unknown): void => {
+    this.#collect(error);
+    this.#foregroundDone();
+  };
+
+  #collect = (value: unknown): void => {
+    const reason = this.#stopReason;
+    if (
+      reason !== undefined && this.#controller.signal.reason === reason &&
+      isGracefulExit(value, reason)
+    ) {
+      return;
+    }
+    const error = toError(value);
+    this.#record(error);
+    const hook = this.#onAfterRecover;
+    if (hook !== undefined) {
+      try {
+        hook(error);
+      } catch (hookError) {
+        this.#record(toError(hookError));
+      }
+    }
+    this.stopAllGoroutines();
+  };
+
+  #record(error: Error): void {
+    (this.#errors ??= []).push(error);
+    this.#joined = undefined;
+  }
+
+  #onParentAbort = (): void => {
+    this.#abort(this.#parent?.reason);
+  };
+
+  #abort(reason: unknown): void {
+    const parent = this.#parent;
+    if (parent !== undefined) {
+      this.#parent = undefined;
+      parent.removeEventListener("abort", this.#onParentAbort);
+    }
+    const controller = this.#controller;
+    if (controller.signal.aborted) return;
+    try {
+      controller.abort(reason);
+    } catch (error) {
+      // workerd (compat dates before 2026-09-15) lets a throwing abort
+      // listener escape abort(); keep it as a collected error.
+      this.#collect(error);
+    }
+  }
+}
+
+function invalidGoroutine(fn: unknown): TypeError {
+  return new TypeError(
+    `Cannot start goroutine as 'fn' must be a function: current value is ${
+      describe(fn)
+    }`,
+  );
+}

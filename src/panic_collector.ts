@@ -1,0 +1,184 @@
+// Copyright 2026 the goroutine-manager authors. Apache-2.0 license.
+// This module is browser compatible.
+
+import { follow } from "./_follow.ts";
+import { describe } from "./_to_error.ts";
+
+/**
+ * Reports the outcome of work that was started elsewhere (a callback of another
+ * library, a cleanup in `finally`) to a {@linkcode GoroutineManager} (Go: the
+ * function returned by `CreateForegroundPanicCollector()` /
+ * `CreateBackgroundPanicCollector()`, called in a `defer`).
+ *
+ * Call {@linkcode PanicCollector.collect} once: with no argument for a clean
+ * finish, with any value (even `undefined`) for a failure. Only the first call
+ * counts. A foreground collector blocks {@linkcode GoroutineManager.wait} until
+ * it is called; a background one does not. `using collector = …` reports a
+ * clean finish at the end of the scope if nothing was reported before.
+ *
+ * @example Collect the error of a cleanup
+ * ```ts
+ * import { GoroutineManager } from "goroutine-manager";
+ * import assert from "node:assert/strict";
+ *
+ * const manager = new GoroutineManager();
+ * const collector = manager.createForegroundPanicCollector();
+ * try {
+ *   throw new Error("close failed");
+ * } catch (error) {
+ *   collector.collect(error);
+ * }
+ * await manager.wait();
+ * assert.equal(manager.error?.message, "close failed");
+ * assert.equal(manager.signal.aborted, true);
+ * ```
+ */
+export class PanicCollector {
+  #onDone: (() => void) | undefined;
+  #onFail: ((error: unknown) => void) | undefined;
+
+  /**
+   * Creates a collector around two callbacks, of which at most one is ever
+   * called, at most once. Managers create collectors for you with
+   * {@linkcode GoroutineManager.createForegroundPanicCollector} and
+   * {@linkcode GoroutineManager.createBackgroundPanicCollector}.
+   *
+   * @param onDone Called by the first `collect()` without an argument.
+   * @param onFail Called with the value of the first `collect(error)`.
+   * @throws {TypeError} If either callback is not a function.
+   */
+  constructor(onDone: () => void, onFail: (error: unknown) => void) {
+    if (typeof onDone !== "function") {
+      throw new TypeError(
+        `Cannot create panic collector as 'onDone' must be a function: current value is ${
+          describe(onDone)
+        }`,
+      );
+    }
+    if (typeof onFail !== "function") {
+      throw new TypeError(
+        `Cannot create panic collector as 'onFail' must be a function: current value is ${
+          describe(onFail)
+        }`,
+      );
+    }
+    this.#onDone = onDone;
+    this.#onFail = onFail;
+  }
+
+  /**
+   * Whether an outcome was reported already.
+   *
+   * @example Usage
+   * ```ts
+   * import { GoroutineManager } from "goroutine-manager";
+   * import assert from "node:assert/strict";
+   *
+   * const collector = new GoroutineManager().createBackgroundPanicCollector();
+   * assert.equal(collector.settled, false);
+   * collector.collect();
+   * assert.equal(collector.settled, true);
+   * ```
+   */
+  get settled(): boolean {
+    return this.#onDone === undefined;
+  }
+
+  /**
+   * Reports the outcome: no argument is a clean finish, one argument (any
+   * value, `undefined` included) is a failure that the manager collects and
+   * that stops it. Calls after the first are ignored.
+   *
+   * @param error The failure, if there was one.
+   *
+   * @example Usage
+   * ```ts
+   * import { GoroutineManager } from "goroutine-manager";
+   * import assert from "node:assert/strict";
+   *
+   * const manager = new GoroutineManager();
+   * manager.createBackgroundPanicCollector().collect(new Error("boom"));
+   * assert.equal(manager.errors.length, 1);
+   * ```
+   */
+  collect(...error: [] | [error: unknown]): void {
+    const onDone = this.#onDone;
+    const onFail = this.#onFail;
+    if (onDone === undefined || onFail === undefined) return;
+    this.#onDone = this.#onFail = undefined;
+    if (error.length === 0) onDone();
+    else onFail(error[0]);
+  }
+
+  /**
+   * Wraps a callback so that its outcome is reported to this collector when it
+   * is called: a synchronous throw or a rejected promise is collected, a normal
+   * return or a fulfilled promise is a clean finish. The wrapper returns
+   * `undefined` and never throws or rejects, so it is safe to hand to code that
+   * ignores errors (event emitters, hooks of other libraries).
+   *
+   * @typeParam A The callback's parameters.
+   * @param fn The callback to wrap.
+   * @returns A function with the same parameters that reports to this collector.
+   * @throws {TypeError} If `fn` is not a function.
+   *
+   * @example Collect the error of a callback that the caller ignores
+   * ```ts
+   * import { GoroutineManager } from "goroutine-manager";
+   * import assert from "node:assert/strict";
+   *
+   * const manager = new GoroutineManager();
+   * const onLock = manager.createForegroundPanicCollector().wrap(
+   *   async (id: number) => {
+   *     throw new Error(`could not lock ${id}`);
+   *   },
+   * );
+   * onLock(7); // as another library would call it
+   * await manager.wait();
+   * assert.equal(manager.error?.message, "could not lock 7");
+   * ```
+   */
+  wrap<A extends unknown[]>(
+    fn: (...args: A) => unknown,
+  ): (...args: A) => void {
+    if (typeof fn !== "function") {
+      throw new TypeError(
+        `Cannot wrap callback as 'fn' must be a function: current value is ${
+          describe(fn)
+        }`,
+      );
+    }
+    const collector = this;
+    return function (this: unknown, ...args: A): void {
+      let result: unknown;
+      try {
+        result = fn.apply(this, args);
+      } catch (error) {
+        collector.collect(error);
+        return;
+      }
+      follow(result, () => collector.collect(), (e) => collector.collect(e));
+    };
+  }
+
+  /**
+   * Reports a clean finish if nothing was reported yet, so that
+   * `using collector = manager.createForegroundPanicCollector()` releases
+   * {@linkcode GoroutineManager.wait} at the end of the scope, like Go's `defer`.
+   *
+   * @example Usage
+   * ```ts
+   * import { GoroutineManager } from "goroutine-manager";
+   * import assert from "node:assert/strict";
+   *
+   * const manager = new GoroutineManager();
+   * const collector = manager.createForegroundPanicCollector();
+   * collector[Symbol.dispose]();
+   * assert.equal(collector.settled, true);
+   * await manager.wait();
+   * ```
+   */
+  [Symbol.dispose](): void {
+    this.collect();
+  }
+}
