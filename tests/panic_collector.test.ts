@@ -1,0 +1,135 @@
+// Copyright 2026 the goroutine-manager authors. Apache-2.0 license.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { GoroutineManager, PanicCollector } from "goroutine-manager";
+import { escapes, settlesNow } from "./_helpers.ts";
+
+test("PanicCollector.collect() without an argument is a clean finish", async () => {
+  const m = new GoroutineManager();
+  const collector = m.createForegroundPanicCollector();
+  collector.collect();
+  await m.wait();
+  assert.equal(m.error, undefined);
+  assert.equal(m.signal.aborted, false);
+});
+
+test("PanicCollector.collect(undefined) is a failure, told apart by argument count", async () => {
+  const m = new GoroutineManager();
+  m.createForegroundPanicCollector().collect(undefined);
+  await m.wait();
+  assert.equal(m.errors.length, 1);
+  assert.equal(m.errors[0]!.cause, undefined);
+  assert.equal(m.errors[0]!.message, "Goroutine panicked with a non-Error value: undefined");
+  assert.equal(m.signal.reason, m.getErrGoroutineStopped());
+});
+
+test("PanicCollector counts only the first call", async () => {
+  const m = new GoroutineManager();
+  const first = m.createForegroundPanicCollector();
+  first.collect();
+  first.collect(new Error("ignored"));
+  const second = m.createForegroundPanicCollector();
+  const error = new Error("counted");
+  second.collect(error);
+  second.collect(new Error("ignored too"));
+  second.collect();
+  // A foreground collector called twice must not release wait() for another.
+  const third = m.createForegroundPanicCollector();
+  first.collect();
+  assert.equal(await settlesNow(m.wait()), false);
+  third.collect();
+  await m.wait();
+  assert.deepEqual(m.errors, [error]);
+});
+
+test("PanicCollector.settled tells whether an outcome was reported", () => {
+  const collector = new GoroutineManager().createBackgroundPanicCollector();
+  assert.equal(collector.settled, false);
+  collector.collect(new Error("x"));
+  assert.equal(collector.settled, true);
+});
+
+test("PanicCollector.wrap() reports a synchronous throw and returns undefined", async () => {
+  const m = new GoroutineManager();
+  const error = new Error("sync");
+  const wrapped = m.createForegroundPanicCollector().wrap(() => {
+    throw error;
+  });
+  assert.equal(wrapped(), undefined);
+  await m.wait();
+  assert.deepEqual(m.errors, [error]);
+});
+
+test("PanicCollector.wrap() reports a rejection without leaving it unhandled", async () => {
+  const error = new Error("async");
+  const seen = await escapes(async () => {
+    const m = new GoroutineManager();
+    const release = Promise.withResolvers<void>();
+    const wrapped = m.createForegroundPanicCollector().wrap(async () => {
+      await release.promise;
+      throw error;
+    });
+    assert.equal(wrapped(), undefined);
+    assert.equal(await settlesNow(m.wait()), false);
+    release.resolve();
+    await m.wait();
+    assert.deepEqual(m.errors, [error]);
+  });
+  assert.deepEqual(seen, []);
+});
+
+test("PanicCollector.wrap() passes arguments and this, and reports a clean finish", async () => {
+  const m = new GoroutineManager();
+  const calls: unknown[] = [];
+  const target = {
+    name: "target",
+    handler: m.createForegroundPanicCollector().wrap(
+      function (this: { name: string }, a: number, b: string) {
+        calls.push(this.name, a, b);
+        return Promise.resolve("ignored result");
+      },
+    ),
+  };
+  target.handler(1, "two");
+  await m.wait();
+  assert.deepEqual(calls, ["target", 1, "two"]);
+  assert.equal(m.error, undefined);
+});
+
+test("PanicCollector.wrap() throws a TypeError for a non-function", () => {
+  const collector = new GoroutineManager().createBackgroundPanicCollector();
+  assert.throws(() => collector.wrap({} as never), {
+    name: "TypeError",
+    message: "Cannot wrap callback as 'fn' must be a function: current value is [object Object]",
+  });
+});
+
+test("PanicCollector[Symbol.dispose]() reports a clean finish only if nothing was reported", async () => {
+  const m = new GoroutineManager();
+  const clean = m.createForegroundPanicCollector();
+  clean[Symbol.dispose]();
+  assert.equal(clean.settled, true);
+  const failed = m.createForegroundPanicCollector();
+  const error = new Error("reported first");
+  failed.collect(error);
+  failed[Symbol.dispose]();
+  await m.wait();
+  assert.deepEqual(m.errors, [error]);
+});
+
+test("new PanicCollector() calls at most one of its callbacks, once", () => {
+  const events: unknown[] = [];
+  const collector = new PanicCollector(() => events.push("done"), (e) => events.push(e));
+  collector.collect("x");
+  collector.collect();
+  assert.deepEqual(events, ["x"]);
+  assert.throws(() => new PanicCollector(1 as never, () => {}), {
+    name: "TypeError",
+    message: "Cannot create panic collector as 'onDone' must be a function: current value is 1",
+  });
+  assert.throws(() => new PanicCollector(() => {}, null as never), {
+    name: "TypeError",
+    message: "Cannot create panic collector as 'onFail' must be a function: current value is null",
+  });
+});
