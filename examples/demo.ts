@@ -1,4 +1,5 @@
 // Copyright 2026 the goroutine-manager authors. Apache-2.0 license.
+// deno-lint-ignore-file no-console
 //
 // A tour of goroutine-manager in three short scenes. Run it with `npm start`
 // (Deno), or `deno task demo`, `bun examples/demo.ts`, `node examples/demo.ts`
@@ -42,7 +43,9 @@ function worker(name: string, everyMs: number) {
 {
   console.log("\nScene 1: a failure stops everything");
   const manager = new GoroutineManager({
-    hooks: { onAfterRecover: (error) => log(`hook: collected "${error.message}"`) },
+    hooks: {
+      onAfterRecover: (error) => log(`hook: collected "${error.message}"`),
+    },
   });
   manager.startForegroundGoroutine(worker("importer", 20));
   manager.startForegroundGoroutine(worker("indexer", 30));
@@ -52,7 +55,9 @@ function worker(name: string, everyMs: number) {
     throw new Error("disk full while writing batch 3");
   });
   await manager.wait();
-  log(`all foreground workers stopped; signal aborted: ${manager.signal.aborted}`);
+  log(
+    `all foreground workers stopped; signal aborted: ${manager.signal.aborted}`,
+  );
   for (const error of manager.errors) log(`collected error: ${error.message}`);
 }
 
@@ -82,15 +87,22 @@ function worker(name: string, everyMs: number) {
   console.log("\nScene 3: a parent signal times out");
   const request = new AbortController();
   const timer = setTimeout(
-    () => request.abort(new DOMException("request took over 50 ms", "TimeoutError")),
+    () =>
+      request.abort(
+        new DOMException("request took over 50 ms", "TimeoutError"),
+      ),
     50,
   );
   const manager = new GoroutineManager({ signal: request.signal });
   manager.startForegroundGoroutine(worker("query", 20));
   await manager.wait();
   clearTimeout(timer);
-  log(`signal reason: ${manager.signal.reason.name}: ${manager.signal.reason.message}`);
-  for (const error of manager.errors) log(`collected error: ${error.name}: ${error.message}`);
+  log(
+    `signal reason: ${manager.signal.reason.name}: ${manager.signal.reason.message}`,
+  );
+  for (const error of manager.errors) {
+    log(`collected error: ${error.name}: ${error.message}`);
+  }
 }
 
 console.log("\nDone.");

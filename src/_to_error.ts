@@ -46,3 +46,21 @@ export function describe(value: unknown): string {
       return String(value);
   }
 }
+
+/**
+ * A std-style argument error: "Cannot {action} as '{name}' must be
+ * {expected}: current value is {value}".
+ */
+export function invalid(
+  action: string,
+  name: string,
+  expected: string,
+  value: unknown,
+  Class: typeof TypeError | typeof RangeError,
+): Error {
+  return new Class(
+    `Cannot ${action} as '${name}' must be ${expected}: current value is ${
+      describe(value)
+    }`,
+  );
+}

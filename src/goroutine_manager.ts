@@ -3,8 +3,10 @@
 
 import { follow } from "./_follow.ts";
 import { isGracefulExit } from "./_is_graceful_exit.ts";
-import { describe, toError } from "./_to_error.ts";
+import { invalid, toError } from "./_to_error.ts";
+import { GoroutineError } from "./goroutine_error.ts";
 import { GoroutineStoppedError } from "./goroutine_stopped_error.ts";
+import { GoroutineWaitError } from "./goroutine_wait_error.ts";
 import { PanicCollector } from "./panic_collector.ts";
 
 /**
@@ -13,6 +15,49 @@ import { PanicCollector } from "./panic_collector.ts";
  * is a "panic": the value is collected and the manager stops.
  */
 export type Goroutine = (signal: AbortSignal) => unknown;
+
+/** Options of one goroutine, the second argument of the `start…Goroutine` methods. */
+export interface GoroutineOptions {
+  /**
+   * The goroutine's name. A goroutine started with options is tracked: it is
+   * listed by {@linkcode GoroutineManager.running} and by a
+   * {@linkcode GoroutineWaitError}, and its failure is collected as a
+   * {@linkcode GoroutineError} that names it (its `cause` is what it threw).
+   * Goroutines started without options are not tracked and cost nothing extra.
+   *
+   * @default {fn.name || "goroutine"}
+   */
+  name?: string;
+}
+
+/** A tracked goroutine, as listed by {@linkcode GoroutineManager.running}. */
+export interface GoroutineInfo {
+  /** The goroutine's name. */
+  readonly name: string;
+  /** Whether it is a foreground goroutine (one that `wait()` waits for). */
+  readonly foreground: boolean;
+  /** When it started, as a `Date.now()` timestamp. */
+  readonly startedAt: number;
+}
+
+/** Options of {@linkcode GoroutineManager.wait}. */
+export interface WaitOptions {
+  /**
+   * Gives up waiting when this signal aborts (a rescue signal, a second
+   * Ctrl-C), rejecting with a {@linkcode GoroutineWaitError}.
+   *
+   * @default {undefined}
+   */
+  signal?: AbortSignal;
+  /**
+   * Gives up waiting after this many milliseconds, rejecting with a
+   * {@linkcode GoroutineWaitError} whose cause is a `TimeoutError`. The timer
+   * is the manager's own and is cleared as soon as the wait settles.
+   *
+   * @default {Infinity}
+   */
+  timeout?: number;
+}
 
 /** Lifecycle hooks of a {@linkcode GoroutineManager} (Go: `GoroutineManagerHooks`). */
 export interface GoroutineManagerHooks {
@@ -46,6 +91,10 @@ export interface GoroutineManagerOptions {
 }
 
 function noop(): void {}
+
+const CREATE = "create goroutine manager";
+/** The longest delay `setTimeout` supports everywhere (2^31 - 1 ms). */
+const MAX_TIMEOUT = 2_147_483_647;
 
 /**
  * Starts tasks ("goroutines"), stops them all on the first failure or on
@@ -101,6 +150,7 @@ export class GoroutineManager {
   #joined: Error | undefined;
   #pending = 0;
   #idle: PromiseWithResolvers<void> | undefined;
+  #tracked: Set<GoroutineInfo> | undefined;
 
   /**
    * Creates a manager (Go: `NewGoroutineManager`). It does nothing until a task
@@ -124,38 +174,30 @@ export class GoroutineManager {
    */
   constructor(options: GoroutineManagerOptions = {}) {
     if (typeof options !== "object" || options === null) {
-      throw new TypeError(
-        `Cannot create goroutine manager as 'options' must be an object: current value is ${
-          describe(options)
-        }`,
-      );
+      throw invalid(CREATE, "options", "an object", options, TypeError);
     }
     const { signal, hooks } = options;
     if (hooks !== undefined) {
       if (typeof hooks !== "object" || hooks === null) {
-        throw new TypeError(
-          `Cannot create goroutine manager as 'hooks' must be an object: current value is ${
-            describe(hooks)
-          }`,
-        );
+        throw invalid(CREATE, "hooks", "an object", hooks, TypeError);
       }
       const { onAfterRecover } = hooks;
-      if (onAfterRecover !== undefined && typeof onAfterRecover !== "function") {
-        throw new TypeError(
-          `Cannot create goroutine manager as 'hooks.onAfterRecover' must be a function: current value is ${
-            describe(onAfterRecover)
-          }`,
+      if (
+        onAfterRecover !== undefined && typeof onAfterRecover !== "function"
+      ) {
+        throw invalid(
+          CREATE,
+          "hooks.onAfterRecover",
+          "a function",
+          onAfterRecover,
+          TypeError,
         );
       }
       this.#onAfterRecover = onAfterRecover;
     }
     if (signal !== undefined) {
       if (!(signal instanceof AbortSignal)) {
-        throw new TypeError(
-          `Cannot create goroutine manager as 'signal' must be an AbortSignal: current value is ${
-            describe(signal)
-          }`,
-        );
+        throw invalid(CREATE, "signal", "an AbortSignal", signal, TypeError);
       }
       if (signal.aborted) {
         this.#controller.abort(signal.reason);
@@ -238,6 +280,32 @@ export class GoroutineManager {
   }
 
   /**
+   * The tracked goroutines (those started with {@linkcode GoroutineOptions})
+   * that are still running, oldest first: a snapshot.
+   *
+   * @example Usage
+   * ```ts
+   * import { GoroutineManager } from "goroutine-manager";
+   * import assert from "node:assert/strict";
+   *
+   * const manager = new GoroutineManager();
+   * const release = Promise.withResolvers<void>();
+   * manager.startForegroundGoroutine(() => release.promise, { name: "consumer" });
+   * manager.startBackgroundGoroutine(() => release.promise, { name: "metrics" });
+   * assert.deepEqual(
+   *   manager.running.map(({ name, foreground }) => [name, foreground]),
+   *   [["consumer", true], ["metrics", false]],
+   * );
+   * release.resolve();
+   * await manager.wait();
+   * assert.deepEqual(manager.running, []);
+   * ```
+   */
+  get running(): readonly GoroutineInfo[] {
+    return this.#tracked === undefined ? [] : [...this.#tracked];
+  }
+
+  /**
    * Starts a task that {@linkcode GoroutineManager.wait} waits for (Go:
    * `StartForegroundGoroutine`). It is called at once with the manager's signal;
    * a synchronous throw or a rejected promise is collected and stops the
@@ -245,7 +313,8 @@ export class GoroutineManager {
    * stop still runs, with the already aborted signal.
    *
    * @param fn The task.
-   * @throws {TypeError} If `fn` is not a function.
+   * @param options A name for the task; see {@linkcode GoroutineOptions}.
+   * @throws {TypeError} If `fn` is not a function or `options` is malformed.
    *
    * @example Usage
    * ```ts
@@ -262,9 +331,10 @@ export class GoroutineManager {
    * assert.equal(done, true);
    * ```
    */
-  startForegroundGoroutine(fn: Goroutine): void {
+  startForegroundGoroutine(fn: Goroutine, options?: GoroutineOptions): void {
     if (typeof fn !== "function") throw invalidGoroutine(fn);
     this.#pending++;
+    if (options !== undefined) return this.#startTracked(fn, options, true);
     let result: unknown;
     try {
       result = fn(this.#controller.signal);
@@ -281,7 +351,8 @@ export class GoroutineManager {
    * stop the manager like a foreground task's.
    *
    * @param fn The task.
-   * @throws {TypeError} If `fn` is not a function.
+   * @param options A name for the task; see {@linkcode GoroutineOptions}.
+   * @throws {TypeError} If `fn` is not a function or `options` is malformed.
    *
    * @example Usage
    * ```ts
@@ -297,8 +368,9 @@ export class GoroutineManager {
    * assert.equal(manager.error, undefined);
    * ```
    */
-  startBackgroundGoroutine(fn: Goroutine): void {
+  startBackgroundGoroutine(fn: Goroutine, options?: GoroutineOptions): void {
     if (typeof fn !== "function") throw invalidGoroutine(fn);
+    if (options !== undefined) return this.#startTracked(fn, options, false);
     let result: unknown;
     try {
       result = fn(this.#controller.signal);
@@ -384,11 +456,19 @@ export class GoroutineManager {
 
   /**
    * Resolves when every foreground task and foreground collector has finished
-   * (Go: `Wait`). Background work never blocks it. It never rejects (read
-   * {@linkcode GoroutineManager.error} afterwards), can be called any number of
-   * times, and the manager stays usable after it.
+   * (Go: `Wait`). Background work never blocks it. Without options it never
+   * rejects (read {@linkcode GoroutineManager.error} afterwards). It can be
+   * called any number of times, and the manager stays usable after it.
    *
+   * With a `signal` or a `timeout` it gives up when the signal aborts or the
+   * time is up, and rejects with a {@linkcode GoroutineWaitError} that lists
+   * the foreground goroutines still running. Giving up stops nothing: pair it
+   * with {@linkcode GoroutineManager.stopAllGoroutines} as needed.
+   *
+   * @param options A signal or a timeout after which to give up.
    * @returns A promise that resolves when no foreground work is left.
+   * @throws {TypeError} If `options` or `options.signal` has the wrong type.
+   * @throws {RangeError} If `options.timeout` is negative or not a number.
    *
    * @example Usage
    * ```ts
@@ -400,10 +480,67 @@ export class GoroutineManager {
    * await manager.wait(); // resolves; the error is collected
    * assert.equal(manager.errors.length, 1);
    * ```
+   *
+   * @example Give up after a deadline
+   * ```ts
+   * import { GoroutineManager, GoroutineWaitError } from "goroutine-manager";
+   * import assert from "node:assert/strict";
+   *
+   * const manager = new GoroutineManager();
+   * manager.startForegroundGoroutine(() => new Promise(() => {}), { name: "stuck" });
+   * await assert.rejects(manager.wait({ timeout: 10 }), GoroutineWaitError);
+   * ```
    */
-  wait(): Promise<void> {
-    if (this.#pending === 0) return Promise.resolve();
-    return (this.#idle ??= Promise.withResolvers<void>()).promise;
+  wait(options?: WaitOptions): Promise<void> {
+    const idle = this.#pending === 0
+      ? Promise.resolve()
+      : (this.#idle ??= Promise.withResolvers<void>()).promise;
+    if (options === undefined) return idle;
+    if (typeof options !== "object" || options === null) {
+      throw invalid("wait", "options", "an object", options, TypeError);
+    }
+    const { signal, timeout = Infinity } = options;
+    if (signal !== undefined && !(signal instanceof AbortSignal)) {
+      throw invalid("wait", "signal", "an AbortSignal", signal, TypeError);
+    }
+    if (typeof timeout !== "number") {
+      throw invalid("wait", "timeout", "a number", timeout, TypeError);
+    }
+    if (!(timeout >= 0 && (timeout <= MAX_TIMEOUT || timeout === Infinity))) {
+      throw invalid(
+        "wait",
+        "timeout",
+        `between 0 and ${MAX_TIMEOUT} or Infinity`,
+        timeout,
+        RangeError,
+      );
+    }
+    if (this.#pending === 0) return idle;
+    const { promise, resolve, reject } = Promise.withResolvers<void>();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const settle = (cause?: unknown): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+      if (cause === undefined) return resolve();
+      const running = this.running.filter((info) => info.foreground);
+      reject(
+        new GoroutineWaitError(running, this.#pending - running.length, cause),
+      );
+    };
+    const onAbort = (): void => settle(signal!.reason);
+    if (signal?.aborted) {
+      onAbort();
+      return promise;
+    }
+    signal?.addEventListener("abort", onAbort);
+    if (timeout !== Infinity) {
+      timer = setTimeout(
+        () => settle(new DOMException(`Waited ${timeout} ms`, "TimeoutError")),
+        timeout,
+      );
+    }
+    idle.then(() => settle());
+    return promise;
   }
 
   /**
@@ -470,7 +607,7 @@ export class GoroutineManager {
     this.#foregroundDone();
   };
 
-  #collect = (value: unknown): void => {
+  #collect = (value: unknown, goroutine?: string): void => {
     const reason = this.#stopReason;
     if (
       reason !== undefined && this.#controller.signal.reason === reason &&
@@ -478,7 +615,9 @@ export class GoroutineManager {
     ) {
       return;
     }
-    const error = toError(value);
+    const error = goroutine === undefined
+      ? toError(value)
+      : new GoroutineError(goroutine, value);
     this.#record(error);
     const hook = this.#onAfterRecover;
     if (hook !== undefined) {
@@ -490,6 +629,43 @@ export class GoroutineManager {
     }
     this.stopAllGoroutines();
   };
+
+  #startTracked(
+    fn: Goroutine,
+    options: GoroutineOptions,
+    foreground: boolean,
+  ): void {
+    const tracked = this.#tracked ??= new Set();
+    let info: GoroutineInfo | undefined;
+    const finish = (...error: [] | [unknown]): void => {
+      if (info !== undefined) tracked.delete(info);
+      if (error.length) this.#collect(error[0], info?.name);
+      if (foreground) this.#foregroundDone();
+    };
+    if (typeof options !== "object" || options === null) {
+      finish();
+      throw invalid(
+        "start goroutine",
+        "options",
+        "an object",
+        options,
+        TypeError,
+      );
+    }
+    const { name = fn.name || "goroutine" } = options;
+    if (typeof name !== "string") {
+      finish();
+      throw invalid("start goroutine", "name", "a string", name, TypeError);
+    }
+    tracked.add(info = { name, foreground, startedAt: Date.now() });
+    let result: unknown;
+    try {
+      result = fn(this.#controller.signal);
+    } catch (error) {
+      return finish(error);
+    }
+    follow(result, () => finish(), finish);
+  }
 
   #record(error: Error): void {
     (this.#errors ??= []).push(error);
@@ -518,10 +694,6 @@ export class GoroutineManager {
   }
 }
 
-function invalidGoroutine(fn: unknown): TypeError {
-  return new TypeError(
-    `Cannot start goroutine as 'fn' must be a function: current value is ${
-      describe(fn)
-    }`,
-  );
+function invalidGoroutine(fn: unknown): Error {
+  return invalid("start goroutine", "fn", "a function", fn, TypeError);
 }

@@ -2,7 +2,7 @@
 // This module is browser compatible.
 
 import { follow } from "./_follow.ts";
-import { describe } from "./_to_error.ts";
+import { invalid } from "./_to_error.ts";
 
 /**
  * Reports the outcome of work that was started elsewhere (a callback of another
@@ -49,17 +49,21 @@ export class PanicCollector {
    */
   constructor(onDone: () => void, onFail: (error: unknown) => void) {
     if (typeof onDone !== "function") {
-      throw new TypeError(
-        `Cannot create panic collector as 'onDone' must be a function: current value is ${
-          describe(onDone)
-        }`,
+      throw invalid(
+        "create panic collector",
+        "onDone",
+        "a function",
+        onDone,
+        TypeError,
       );
     }
     if (typeof onFail !== "function") {
-      throw new TypeError(
-        `Cannot create panic collector as 'onFail' must be a function: current value is ${
-          describe(onFail)
-        }`,
+      throw invalid(
+        "create panic collector",
+        "onFail",
+        "a function",
+        onFail,
+        TypeError,
       );
     }
     this.#onDone = onDone;
@@ -142,22 +146,18 @@ export class PanicCollector {
     fn: (...args: A) => unknown,
   ): (...args: A) => void {
     if (typeof fn !== "function") {
-      throw new TypeError(
-        `Cannot wrap callback as 'fn' must be a function: current value is ${
-          describe(fn)
-        }`,
-      );
+      throw invalid("wrap callback", "fn", "a function", fn, TypeError);
     }
-    const collector = this;
+    const done = (): void => this.collect();
+    const fail = (error: unknown): void => this.collect(error);
     return function (this: unknown, ...args: A): void {
       let result: unknown;
       try {
         result = fn.apply(this, args);
       } catch (error) {
-        collector.collect(error);
-        return;
+        return fail(error);
       }
-      follow(result, () => collector.collect(), (e) => collector.collect(e));
+      follow(result, done, fail);
     };
   }
 

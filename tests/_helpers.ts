@@ -92,18 +92,22 @@ export async function escapes(fn: () => Promise<void>): Promise<unknown[]> {
 }
 
 /** Counts the live abort listeners a signal has, by wrapping its methods. */
-export function countListeners(signal: AbortSignal): { readonly count: number } {
+export function countListeners(
+  signal: AbortSignal,
+): { readonly count: number } {
   const live = new Set<unknown>();
   const add = signal.addEventListener.bind(signal);
   const remove = signal.removeEventListener.bind(signal);
-  signal.addEventListener = ((type: string, listener: unknown, options?: unknown) => {
-    if (type === "abort") live.add(listener);
-    add(type, listener as EventListener, options as AddEventListenerOptions);
-  }) as typeof signal.addEventListener;
-  signal.removeEventListener = ((type: string, listener: unknown, options?: unknown) => {
-    if (type === "abort") live.delete(listener);
-    remove(type, listener as EventListener, options as EventListenerOptions);
-  }) as typeof signal.removeEventListener;
+  signal.addEventListener =
+    ((type: string, listener: unknown, options?: unknown) => {
+      if (type === "abort") live.add(listener);
+      add(type, listener as EventListener, options as AddEventListenerOptions);
+    }) as typeof signal.addEventListener;
+  signal.removeEventListener =
+    ((type: string, listener: unknown, options?: unknown) => {
+      if (type === "abort") live.delete(listener);
+      remove(type, listener as EventListener, options as EventListenerOptions);
+    }) as typeof signal.removeEventListener;
   return {
     get count() {
       return live.size;

@@ -17,6 +17,11 @@ import {
 
 const testErr = new Error("test error");
 
+/** Go's panic(): throws its argument. */
+function panic(error: Error): void {
+  throw error;
+}
+
 /** Go's `errors.Is` over a joined error: identity, or inside an AggregateError. */
 function errorIs(error: Error | undefined, target: Error): boolean {
   if (error === target) return true;
@@ -30,7 +35,7 @@ test("TestForegroundPanicRecover", async () => {
     //     defer m.CreateForegroundPanicCollector()(); panic(testErr)
     const collector = m.createForegroundPanicCollector();
     try {
-      throw testErr;
+      panic(testErr);
     } catch (error) {
       collector.collect(error);
     } finally {
@@ -52,7 +57,7 @@ test("TestBackgroundPanicRecover", async () => {
     const m = new GoroutineManager();
     const collector = m.createBackgroundPanicCollector();
     try {
-      throw testErr;
+      panic(testErr);
     } catch (error) {
       collector.collect(error);
     } finally {

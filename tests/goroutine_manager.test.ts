@@ -5,13 +5,24 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { setTimeout as sleep } from "node:timers/promises";
 import { GoroutineManager, GoroutineStoppedError } from "goroutine-manager";
-import { aborted, countListeners, escapes, settlesNow, tick } from "./_helpers.ts";
+import {
+  aborted,
+  countListeners,
+  escapes,
+  settlesNow,
+  tick,
+} from "./_helpers.ts";
 
 // --- panics: what is collected, and that nothing escapes -------------------
 
 test("GoroutineManager collects a synchronous throw and a rejection of foreground and background tasks", async () => {
   const m = new GoroutineManager();
-  const errors = [new Error("fg sync"), new Error("fg async"), new Error("bg sync"), new Error("bg async")];
+  const errors = [
+    new Error("fg sync"),
+    new Error("fg async"),
+    new Error("bg sync"),
+    new Error("bg async"),
+  ];
   m.startForegroundGoroutine(() => {
     throw errors[0];
   });
@@ -25,8 +36,10 @@ test("GoroutineManager collects a synchronous throw and a rejection of foregroun
   m.startBackgroundGoroutine(() => Promise.reject(errors[3]));
   await m.wait();
   await tick();
-  assert.deepEqual([...m.errors].sort((a, b) => a.message.localeCompare(b.message)),
-    [...errors].sort((a, b) => a.message.localeCompare(b.message)));
+  assert.deepEqual(
+    [...m.errors].sort((a, b) => a.message.localeCompare(b.message)),
+    [...errors].sort((a, b) => a.message.localeCompare(b.message)),
+  );
 });
 
 test("GoroutineManager.startForegroundGoroutine() never lets a task's throw reach the caller or become unhandled", async () => {
@@ -60,7 +73,17 @@ test("GoroutineManager wraps non-Error values in an Error whose cause is the val
   };
   const nullProto = Object.create(null);
   const symbol = Symbol("boom");
-  const values: unknown[] = ["a string", undefined, null, 42, frozen, badToString, nullProto, symbol, 10n];
+  const values: unknown[] = [
+    "a string",
+    undefined,
+    null,
+    42,
+    frozen,
+    badToString,
+    nullProto,
+    symbol,
+    10n,
+  ];
   const m = new GoroutineManager();
   for (const value of values) {
     m.startForegroundGoroutine(() => Promise.reject(value));
@@ -72,10 +95,22 @@ test("GoroutineManager wraps non-Error values in an Error whose cause is the val
     assert.equal(error.cause, values[i]);
     assert.match(error.message, /^Goroutine panicked with a non-Error value: /);
   });
-  assert.equal(m.errors[0]!.message, 'Goroutine panicked with a non-Error value: "a string"');
-  assert.equal(m.errors[1]!.message, "Goroutine panicked with a non-Error value: undefined");
-  assert.equal(m.errors[5]!.message, "Goroutine panicked with a non-Error value: [object Object]");
-  assert.equal(m.errors[7]!.message, "Goroutine panicked with a non-Error value: Symbol(boom)");
+  assert.equal(
+    m.errors[0]!.message,
+    'Goroutine panicked with a non-Error value: "a string"',
+  );
+  assert.equal(
+    m.errors[1]!.message,
+    "Goroutine panicked with a non-Error value: undefined",
+  );
+  assert.equal(
+    m.errors[5]!.message,
+    "Goroutine panicked with a non-Error value: [object Object]",
+  );
+  assert.equal(
+    m.errors[7]!.message,
+    "Goroutine panicked with a non-Error value: Symbol(boom)",
+  );
 });
 
 test("GoroutineManager keeps Error values as they are, frozen ones and subclasses included", async () => {
@@ -140,7 +175,10 @@ test("GoroutineManager.stopAllGoroutines() aborts the signal with the stop reaso
   m.stopAllGoroutines();
   assert.equal(m.signal.aborted, true);
   assert.equal(m.signal.reason, m.getErrGoroutineStopped());
-  assert.throws(() => m.signal.throwIfAborted(), (e) => e === m.getErrGoroutineStopped());
+  assert.throws(
+    () => m.signal.throwIfAborted(),
+    (e) => e === m.getErrGoroutineStopped(),
+  );
   m.stopAllGoroutines(); // idempotent
   assert.equal(m.signal.reason, m.getErrGoroutineStopped());
 });
@@ -240,7 +278,10 @@ test("GoroutineManager treats AbortError as graceful after a failure stopped it"
 test("GoroutineManager follows a parent signal with one listener, removed when the manager stops", () => {
   const parent = new AbortController();
   const listeners = countListeners(parent.signal);
-  const managers = Array.from({ length: 3 }, () => new GoroutineManager({ signal: parent.signal }));
+  const managers = Array.from(
+    { length: 3 },
+    () => new GoroutineManager({ signal: parent.signal }),
+  );
   assert.equal(listeners.count, 3);
   managers[0]!.stopAllGoroutines();
   assert.equal(listeners.count, 2);
@@ -303,7 +344,11 @@ test("GoroutineManager.wait() never rejects, and every pending call resolves tog
   assert.equal(await settlesNow(Promise.any(waits)), false);
   release.resolve();
   const results = await Promise.allSettled(waits);
-  assert.deepEqual(results.map((r) => r.status), ["fulfilled", "fulfilled", "fulfilled"]);
+  assert.deepEqual(results.map((r) => r.status), [
+    "fulfilled",
+    "fulfilled",
+    "fulfilled",
+  ]);
   assert.equal(m.errors.length, 1);
 });
 
@@ -321,7 +366,7 @@ test("GoroutineManager runs tasks started after a stop with the aborted signal",
   m.stopAllGoroutines();
   await m.wait();
   let seen: AbortSignal | undefined;
-  m.startForegroundGoroutine(async (signal) => {
+  m.startForegroundGoroutine((signal) => {
     seen = signal;
     signal.throwIfAborted();
   });
@@ -337,7 +382,7 @@ function errorOf(manager: GoroutineManager): Error | undefined {
   return manager.error;
 }
 
-test("GoroutineManager.error is undefined, the one error, or an AggregateError of all in order", async () => {
+test("GoroutineManager.error is undefined, the one error, or an AggregateError of all in order", () => {
   const m = new GoroutineManager();
   assert.equal(errorOf(m), undefined);
   const first = new Error("first");
@@ -348,13 +393,21 @@ test("GoroutineManager.error is undefined, the one error, or an AggregateError o
   const joined = errorOf(m);
   assert.ok(joined instanceof AggregateError);
   assert.deepEqual(joined.errors, [first, second]);
-  assert.equal(errorOf(m), joined, "the same object until another error arrives");
+  assert.equal(
+    errorOf(m),
+    joined,
+    "the same object until another error arrives",
+  );
   const third = new Error("third");
   m.createBackgroundPanicCollector().collect(third);
   const all = errorOf(m);
   assert.ok(all instanceof AggregateError);
   assert.deepEqual(all.errors, [first, second, third]);
-  assert.deepEqual(joined.errors, [first, second], "earlier aggregates are not changed");
+  assert.deepEqual(
+    joined.errors,
+    [first, second],
+    "earlier aggregates are not changed",
+  );
 });
 
 test("GoroutineManager.errors is a snapshot that callers cannot change", () => {
@@ -445,15 +498,18 @@ test("GoroutineManager.start…Goroutine() throws a TypeError for a task that is
   const m = new GoroutineManager();
   assert.throws(() => m.startForegroundGoroutine(42 as never), {
     name: "TypeError",
-    message: "Cannot start goroutine as 'fn' must be a function: current value is 42",
+    message:
+      "Cannot start goroutine as 'fn' must be a function: current value is 42",
   });
   assert.throws(() => m.startBackgroundGoroutine("run" as never), {
     name: "TypeError",
-    message: `Cannot start goroutine as 'fn' must be a function: current value is "run"`,
+    message:
+      `Cannot start goroutine as 'fn' must be a function: current value is "run"`,
   });
   assert.throws(() => m.startForegroundGoroutine(undefined as never), {
     name: "TypeError",
-    message: "Cannot start goroutine as 'fn' must be a function: current value is undefined",
+    message:
+      "Cannot start goroutine as 'fn' must be a function: current value is undefined",
   });
   return m.wait().then(() => assert.equal(m.signal.aborted, false));
 });
@@ -461,22 +517,33 @@ test("GoroutineManager.start…Goroutine() throws a TypeError for a task that is
 test("new GoroutineManager() throws a TypeError for options of the wrong type", () => {
   assert.throws(() => new GoroutineManager(null as never), {
     name: "TypeError",
-    message: "Cannot create goroutine manager as 'options' must be an object: current value is null",
+    message:
+      "Cannot create goroutine manager as 'options' must be an object: current value is null",
   });
-  assert.throws(() => new GoroutineManager({ signal: new AbortController() as never }), {
-    name: "TypeError",
-    message: /^Cannot create goroutine manager as 'signal' must be an AbortSignal: current value is /,
-  });
+  assert.throws(
+    () => new GoroutineManager({ signal: new AbortController() as never }),
+    {
+      name: "TypeError",
+      message:
+        /^Cannot create goroutine manager as 'signal' must be an AbortSignal: current value is /,
+    },
+  );
   assert.throws(() => new GoroutineManager({ signal: "stop" as never }), {
     name: "TypeError",
-    message: `Cannot create goroutine manager as 'signal' must be an AbortSignal: current value is "stop"`,
+    message:
+      `Cannot create goroutine manager as 'signal' must be an AbortSignal: current value is "stop"`,
   });
   assert.throws(() => new GoroutineManager({ hooks: 1 as never }), {
     name: "TypeError",
-    message: "Cannot create goroutine manager as 'hooks' must be an object: current value is 1",
+    message:
+      "Cannot create goroutine manager as 'hooks' must be an object: current value is 1",
   });
-  assert.throws(() => new GoroutineManager({ hooks: { onAfterRecover: true as never } }), {
-    name: "TypeError",
-    message: "Cannot create goroutine manager as 'hooks.onAfterRecover' must be a function: current value is true",
-  });
+  assert.throws(
+    () => new GoroutineManager({ hooks: { onAfterRecover: true as never } }),
+    {
+      name: "TypeError",
+      message:
+        "Cannot create goroutine manager as 'hooks.onAfterRecover' must be a function: current value is true",
+    },
+  );
 });

@@ -20,7 +20,10 @@ test("PanicCollector.collect(undefined) is a failure, told apart by argument cou
   await m.wait();
   assert.equal(m.errors.length, 1);
   assert.equal(m.errors[0]!.cause, undefined);
-  assert.equal(m.errors[0]!.message, "Goroutine panicked with a non-Error value: undefined");
+  assert.equal(
+    m.errors[0]!.message,
+    "Goroutine panicked with a non-Error value: undefined",
+  );
   assert.equal(m.signal.reason, m.getErrGoroutineStopped());
 });
 
@@ -101,7 +104,8 @@ test("PanicCollector.wrap() throws a TypeError for a non-function", () => {
   const collector = new GoroutineManager().createBackgroundPanicCollector();
   assert.throws(() => collector.wrap({} as never), {
     name: "TypeError",
-    message: "Cannot wrap callback as 'fn' must be a function: current value is [object Object]",
+    message:
+      "Cannot wrap callback as 'fn' must be a function: current value is [object Object]",
   });
 });
 
@@ -120,16 +124,21 @@ test("PanicCollector[Symbol.dispose]() reports a clean finish only if nothing wa
 
 test("new PanicCollector() calls at most one of its callbacks, once", () => {
   const events: unknown[] = [];
-  const collector = new PanicCollector(() => events.push("done"), (e) => events.push(e));
+  const collector = new PanicCollector(
+    () => events.push("done"),
+    (e) => events.push(e),
+  );
   collector.collect("x");
   collector.collect();
   assert.deepEqual(events, ["x"]);
   assert.throws(() => new PanicCollector(1 as never, () => {}), {
     name: "TypeError",
-    message: "Cannot create panic collector as 'onDone' must be a function: current value is 1",
+    message:
+      "Cannot create panic collector as 'onDone' must be a function: current value is 1",
   });
   assert.throws(() => new PanicCollector(() => {}, null as never), {
     name: "TypeError",
-    message: "Cannot create panic collector as 'onFail' must be a function: current value is null",
+    message:
+      "Cannot create panic collector as 'onFail' must be a function: current value is null",
   });
 });

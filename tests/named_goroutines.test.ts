@@ -1,0 +1,211 @@
+// Copyright 2026 the goroutine-manager authors. Apache-2.0 license.
+// Named (tracked) goroutines, the running list, and wait() with a deadline.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import {
+  GoroutineError,
+  GoroutineManager,
+  GoroutineWaitError,
+} from "goroutine-manager";
+import { aborted, countListeners, settlesNow, tick } from "./_helpers.ts";
+
+test("GoroutineManager.running lists tracked goroutines until they finish", async () => {
+  const m = new GoroutineManager();
+  const release = Promise.withResolvers<void>();
+  const before = Date.now();
+  m.startForegroundGoroutine(() => release.promise, { name: "consumer" });
+  m.startBackgroundGoroutine(() => release.promise, { name: "metrics" });
+  m.startForegroundGoroutine(() => release.promise); // untracked
+  const running = m.running;
+  assert.deepEqual(
+    running.map(({ name, foreground }) => ({ name, foreground })),
+    [
+      { name: "consumer", foreground: true },
+      { name: "metrics", foreground: false },
+    ],
+  );
+  for (const info of running) {
+    assert.ok(info.startedAt >= before && info.startedAt <= Date.now());
+  }
+  release.resolve();
+  await m.wait();
+  await tick();
+  assert.deepEqual(m.running, []);
+  assert.equal(running.length, 2, "earlier snapshots do not change");
+});
+
+test("GoroutineManager names a tracked goroutine after its function when no name is given", async () => {
+  const m = new GoroutineManager();
+  const release = Promise.withResolvers<void>();
+  async function pollInbox(): Promise<void> {
+    await release.promise;
+  }
+  m.startForegroundGoroutine(pollInbox, {});
+  m.startForegroundGoroutine(() => release.promise, {});
+  assert.deepEqual(m.running.map((info) => info.name), [
+    "pollInbox",
+    "goroutine",
+    "goroutine",
+  ]);
+  release.resolve();
+  await m.wait();
+});
+
+test("GoroutineManager collects a named goroutine's failure as a GoroutineError with the original cause", async () => {
+  const m = new GoroutineManager();
+  const cause = new Error("connection reset");
+  m.startForegroundGoroutine(() => Promise.reject(cause), {
+    name: "db-writer",
+  });
+  m.startBackgroundGoroutine(() => {
+    throw "plain string";
+  }, { name: "cron" });
+  await m.wait();
+  await tick();
+  assert.equal(m.errors.length, 2);
+  const [sync, async] = [
+    m.errors.find((e) => (e as GoroutineError).goroutine === "cron"),
+    m.errors.find((e) => (e as GoroutineError).goroutine === "db-writer"),
+  ];
+  assert.ok(async instanceof GoroutineError);
+  assert.equal(async.cause, cause);
+  assert.equal(async.message, 'Goroutine "db-writer" failed: connection reset');
+  assert.ok(sync instanceof GoroutineError);
+  assert.equal(sync.cause, "plain string");
+  assert.equal(
+    sync.message,
+    'Goroutine "cron" failed: Goroutine panicked with a non-Error value: "plain string"',
+  );
+  assert.deepEqual(m.running, []);
+});
+
+test("GoroutineManager treats a named goroutine's graceful exit as no error", async () => {
+  const m = new GoroutineManager();
+  m.startForegroundGoroutine(async (signal) => {
+    await aborted(signal);
+    signal.throwIfAborted();
+  }, { name: "worker" });
+  m.stopAllGoroutines();
+  await m.wait();
+  assert.deepEqual(m.errors, []);
+  assert.deepEqual(m.running, []);
+});
+
+test("GoroutineManager.start…Goroutine() rejects malformed options without leaking a pending count", async () => {
+  const m = new GoroutineManager();
+  assert.throws(() => m.startForegroundGoroutine(() => {}, 5 as never), {
+    name: "TypeError",
+    message:
+      "Cannot start goroutine as 'options' must be an object: current value is 5",
+  });
+  assert.throws(
+    () => m.startBackgroundGoroutine(() => {}, { name: 7 as never }),
+    {
+      name: "TypeError",
+      message:
+        "Cannot start goroutine as 'name' must be a string: current value is 7",
+    },
+  );
+  assert.equal(await settlesNow(m.wait()), true);
+  assert.deepEqual(m.running, []);
+});
+
+test("GoroutineManager.wait({ timeout }) rejects with a GoroutineWaitError naming the stragglers", async () => {
+  const m = new GoroutineManager();
+  const never = Promise.withResolvers<void>();
+  m.startForegroundGoroutine(() => never.promise, { name: "uploader" });
+  m.startForegroundGoroutine(() => never.promise, { name: "indexer" });
+  m.startForegroundGoroutine(() => never.promise);
+  m.createForegroundPanicCollector();
+  m.startBackgroundGoroutine(() => never.promise, {
+    name: "background is not listed",
+  });
+  const error = await m.wait({ timeout: 1 }).then(() => undefined, (e) => e);
+  assert.ok(error instanceof GoroutineWaitError);
+  assert.deepEqual(error.running.map((info) => info.name), [
+    "uploader",
+    "indexer",
+  ]);
+  assert.equal(error.unnamed, 2);
+  assert.match(
+    error.message,
+    /^Gave up waiting for 4 foreground goroutines: "uploader" \(running for \d+ ms\), "indexer" \(running for \d+ ms\) and 2 unnamed$/,
+  );
+  assert.ok(error.cause instanceof DOMException);
+  assert.equal(error.cause.name, "TimeoutError");
+  never.resolve();
+});
+
+test("GoroutineManager.wait({ signal }) gives up when the signal aborts, with its reason as cause, and removes its listener", async () => {
+  const m = new GoroutineManager();
+  const rescue = new AbortController();
+  const listeners = countListeners(rescue.signal);
+  const never = Promise.withResolvers<void>();
+  m.startForegroundGoroutine(() => never.promise, { name: "drain" });
+  const waiting = m.wait({ signal: rescue.signal });
+  assert.equal(listeners.count, 1);
+  assert.equal(await settlesNow(waiting), false);
+  const reason = new Error("second Ctrl-C");
+  rescue.abort(reason);
+  await assert.rejects(waiting, (error) => {
+    assert.ok(error instanceof GoroutineWaitError);
+    assert.equal(error.cause, reason);
+    assert.deepEqual(error.running.map((info) => info.name), ["drain"]);
+    return true;
+  });
+  assert.equal(listeners.count, 0);
+  assert.equal(m.signal.aborted, false, "giving up stops nothing");
+  never.resolve();
+  await m.wait();
+});
+
+test("GoroutineManager.wait({ signal }) with an aborted signal rejects at once, and resolves at once with nothing pending", async () => {
+  const m = new GoroutineManager();
+  await m.wait({ signal: AbortSignal.abort(), timeout: 0 });
+  const never = Promise.withResolvers<void>();
+  m.startForegroundGoroutine(() => never.promise);
+  await assert.rejects(
+    m.wait({ signal: AbortSignal.abort(new Error("now")) }),
+    GoroutineWaitError,
+  );
+  never.resolve();
+});
+
+test("GoroutineManager.wait({ signal, timeout }) resolves when the work finishes first, and clears its timer and listener", async () => {
+  const m = new GoroutineManager();
+  const rescue = new AbortController();
+  const listeners = countListeners(rescue.signal);
+  const release = Promise.withResolvers<void>();
+  m.startForegroundGoroutine(() => release.promise, { name: "quick" });
+  const waiting = m.wait({ signal: rescue.signal, timeout: 600_000 });
+  release.resolve();
+  await waiting; // a timer left running would keep Node's test file alive
+  assert.equal(listeners.count, 0);
+  rescue.abort(); // no effect on a settled wait
+});
+
+test("GoroutineManager.wait() rejects malformed options", () => {
+  const m = new GoroutineManager();
+  assert.throws(() => m.wait(null as never), {
+    name: "TypeError",
+    message:
+      "Cannot wait as 'options' must be an object: current value is null",
+  });
+  assert.throws(() => m.wait({ signal: {} as never }), {
+    name: "TypeError",
+    message:
+      "Cannot wait as 'signal' must be an AbortSignal: current value is [object Object]",
+  });
+  assert.throws(() => m.wait({ timeout: "5" as never }), {
+    name: "TypeError",
+    message: `Cannot wait as 'timeout' must be a number: current value is "5"`,
+  });
+  assert.throws(() => m.wait({ timeout: -1 }), {
+    name: "RangeError",
+    message:
+      "Cannot wait as 'timeout' must be between 0 and 2147483647 or Infinity: current value is -1",
+  });
+  assert.throws(() => m.wait({ timeout: NaN }), { name: "RangeError" });
+  assert.throws(() => m.wait({ timeout: 2 ** 31 }), { name: "RangeError" });
+});
