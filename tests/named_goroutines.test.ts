@@ -46,7 +46,6 @@ test("GoroutineManager names a tracked goroutine after its function when no name
   assert.deepEqual(m.running.map((info) => info.name), [
     "pollInbox",
     "goroutine",
-    "goroutine",
   ]);
   release.resolve();
   await m.wait();
