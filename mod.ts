@@ -36,9 +36,14 @@
 
 export {
   type Goroutine,
+  type GoroutineInfo,
   GoroutineManager,
   type GoroutineManagerHooks,
   type GoroutineManagerOptions,
+  type GoroutineOptions,
+  type WaitOptions,
 } from "./src/goroutine_manager.ts";
+export { GoroutineError } from "./src/goroutine_error.ts";
 export { GoroutineStoppedError } from "./src/goroutine_stopped_error.ts";
+export { GoroutineWaitError } from "./src/goroutine_wait_error.ts";
 export { PanicCollector } from "./src/panic_collector.ts";
