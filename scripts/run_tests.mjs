@@ -1,4 +1,5 @@
 // Copyright 2026 the goroutine-manager authors. Apache-2.0 license.
+// deno-lint-ignore-file no-console no-control-regex
 //
 // `npm test`: runs the whole suite under every runtime that package.json
 // installs (Deno, Bun, Node 22, Node 24), streams each runner's output, and
@@ -6,18 +7,28 @@
 // runtime fails, times out, or runs no test. Runs on the machine's own Node
 // (20 or newer): it only spawns the installed runtimes.
 //
-// Usage: node scripts/run_tests.mjs [label ...]   (default: every runtime)
+// Then the package runs of scripts/package_runs.mjs: the same suite against
+// the built npm package (node22/node24/bun "(built)", after building it with
+// build_npm.ts), the JSDoc examples, and the static gates (CHECKS: deno
+// check/lint/fmt/doc --lint, publint, attw, consumer type-checks, size).
+//
+// Usage: node scripts/run_tests.mjs [label ...]   (default: every run)
+//        node scripts/run_tests.mjs --checks      (the static gates only: npm run check)
 
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { builtRuns, CHECKS, lastMatch } from "./package_runs.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const bin = (...parts) => join(root, "node_modules", ...parts);
 
-/** Every run: a label, a command, and how to read its counts. */
-export const RUNS = [
+/**
+ * Every run: a label, a command, and how to read its counts (from its output
+ * and exit code); optionally a `cwd` and a `before` step (async, may throw).
+ */
+const SOURCE_RUNS = [
   {
     label: "deno",
     command: bin(".bin", "deno"),
@@ -46,23 +57,19 @@ export const RUNS = [
   })),
 ];
 
+export const RUNS = [...SOURCE_RUNS, ...builtRuns(SOURCE_RUNS), ...CHECKS];
+
 /** The outer limit per run: Node hangs on a leaked timer, which is a bug to see. */
 const TIMEOUT_MS = Number(process.env.TEST_TIMEOUT_MS ?? 180_000);
 
-function lastMatch(text, regex) {
-  let last;
-  for (const match of text.matchAll(regex)) last = match;
-  return last && last.slice(1).map(Number);
-}
-
-function run({ label, command, args }) {
+function run({ label, command, args, cwd = root }) {
   return new Promise((resolve) => {
     if (!existsSync(command)) {
       resolve({ output: "", code: 1, note: `${command} is missing: run npm install` });
       return;
     }
     const child = spawn(command, args, {
-      cwd: root,
+      cwd,
       env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -94,17 +101,27 @@ function run({ label, command, args }) {
   });
 }
 
-async function main(labels) {
-  const runs = labels.length ? RUNS.filter((r) => labels.includes(r.label)) : RUNS;
+async function main(args) {
+  const pool = args[0] === "--checks" ? CHECKS : RUNS;
+  const labels = args[0] === "--checks" ? args.slice(1) : args;
+  const runs = labels.length ? pool.filter((r) => labels.includes(r.label)) : pool;
   if (runs.length === 0) throw new Error(`No run is named ${labels.join(", ")}`);
   const summary = [];
   let ok = true;
   let totalPassed = 0;
   let totalFailed = 0;
   for (const entry of runs) {
+    let prepared;
+    try {
+      await entry.before?.();
+    } catch (error) {
+      prepared = `could not prepare: ${error.message}`;
+    }
     console.log(`\n=== ${entry.label}: ${entry.command} ${entry.args.join(" ")}`);
-    const { output, code, note } = await run(entry);
-    const counts = entry.counts(output.replace(/\x1b\[[0-9;]*m/g, ""));
+    const { output, code, note } = prepared
+      ? { output: "", code: 1, note: prepared }
+      : await run(entry);
+    const counts = entry.counts(output.replace(/\x1b\[[0-9;]*m/g, ""), code);
     const [passed, failed] = counts ?? [0, 0];
     const problems = [];
     if (note) problems.push(note);
