@@ -1,6 +1,8 @@
 // Copyright 2026 the goroutine-manager authors. Apache-2.0 license.
 // This module is browser compatible.
 
+import { thenable } from "./_thenable.ts";
+
 /**
  * Calls `onOk` or `onFail` once with the outcome of `result`: at once for a
  * plain value, when it settles for a promise or any other thenable. Handlers
@@ -13,26 +15,12 @@ export function follow(
   onOk: () => void,
   onFail: (error: unknown) => void,
 ): void {
-  if (result instanceof Promise) {
-    result.then(onOk, onFail);
-    return;
+  let promise: Promise<unknown> | undefined;
+  try {
+    promise = thenable(result);
+  } catch (error) {
+    return onFail(error);
   }
-  if (
-    result !== null &&
-    (typeof result === "object" || typeof result === "function")
-  ) {
-    let then: unknown;
-    try {
-      then = (result as { then?: unknown }).then;
-    } catch (error) {
-      onFail(error);
-      return;
-    }
-    if (typeof then === "function") {
-      // Promise.resolve() adopts the thenable safely: one outcome, at most once.
-      Promise.resolve(result).then(onOk, onFail);
-      return;
-    }
-  }
-  onOk();
+  if (promise) promise.then(onOk, onFail);
+  else onOk();
 }
