@@ -41,9 +41,9 @@ export {
   type GoroutineManagerHooks,
   type GoroutineManagerOptions,
   type GoroutineOptions,
-  type WaitOptions,
 } from "./src/goroutine_manager.ts";
 export { GoroutineError } from "./src/goroutine_error.ts";
 export { GoroutineStoppedError } from "./src/goroutine_stopped_error.ts";
 export { GoroutineWaitError } from "./src/goroutine_wait_error.ts";
 export { PanicCollector } from "./src/panic_collector.ts";
+export { waitFor, type WaitOptions } from "./src/wait_for.ts";

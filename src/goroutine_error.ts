@@ -25,7 +25,7 @@ import { toError } from "./_to_error.ts";
  */
 export class GoroutineError extends Error {
   /** The name of the goroutine that failed. */
-  readonly goroutine: string;
+  declare readonly goroutine: string;
 
   /**
    * Creates the error of a failed named goroutine.

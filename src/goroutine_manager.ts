@@ -1,12 +1,11 @@
 // Copyright 2026 the goroutine-manager authors. Apache-2.0 license.
 // This module is browser compatible.
 
-import { follow } from "./_follow.ts";
+import { thenable } from "./_thenable.ts";
 import { isGracefulExit } from "./_is_graceful_exit.ts";
 import { invalid, toError } from "./_to_error.ts";
 import { GoroutineError } from "./goroutine_error.ts";
 import { GoroutineStoppedError } from "./goroutine_stopped_error.ts";
-import { GoroutineWaitError } from "./goroutine_wait_error.ts";
 import { PanicCollector } from "./panic_collector.ts";
 
 /**
@@ -38,25 +37,6 @@ export interface GoroutineInfo {
   readonly foreground: boolean;
   /** When it started, as a `Date.now()` timestamp. */
   readonly startedAt: number;
-}
-
-/** Options of {@linkcode GoroutineManager.wait}. */
-export interface WaitOptions {
-  /**
-   * Gives up waiting when this signal aborts (a rescue signal, a second
-   * Ctrl-C), rejecting with a {@linkcode GoroutineWaitError}.
-   *
-   * @default {undefined}
-   */
-  signal?: AbortSignal;
-  /**
-   * Gives up waiting after this many milliseconds, rejecting with a
-   * {@linkcode GoroutineWaitError} whose cause is a `TimeoutError`. The timer
-   * is the manager's own and is cleared as soon as the wait settles.
-   *
-   * @default {Infinity}
-   */
-  timeout?: number;
 }
 
 /** Lifecycle hooks of a {@linkcode GoroutineManager} (Go: `GoroutineManagerHooks`). */
@@ -93,8 +73,7 @@ export interface GoroutineManagerOptions {
 function noop(): void {}
 
 const CREATE = "create goroutine manager";
-/** The longest delay `setTimeout` supports everywhere (2^31 - 1 ms). */
-const MAX_TIMEOUT = 2_147_483_647;
+const START = "start goroutine";
 
 /**
  * Starts tasks ("goroutines"), stops them all on the first failure or on
@@ -146,7 +125,7 @@ export class GoroutineManager {
   #stopReason: GoroutineStoppedError | undefined;
   #parent: AbortSignal | undefined;
   #onAfterRecover: ((error: Error) => void) | undefined;
-  #errors: Error[] | undefined;
+  readonly #errors: Error[] = [];
   #joined: Error | undefined;
   #pending = 0;
   #idle: PromiseWithResolvers<void> | undefined;
@@ -173,13 +152,13 @@ export class GoroutineManager {
    * ```
    */
   constructor(options: GoroutineManagerOptions = {}) {
-    if (typeof options !== "object" || options === null) {
-      throw invalid(CREATE, "options", "an object", options, TypeError);
+    if (Object(options) !== options) {
+      throw invalid(CREATE, "options", "an object", options);
     }
     const { signal, hooks } = options;
     if (hooks !== undefined) {
-      if (typeof hooks !== "object" || hooks === null) {
-        throw invalid(CREATE, "hooks", "an object", hooks, TypeError);
+      if (Object(hooks) !== hooks) {
+        throw invalid(CREATE, "hooks", "an object", hooks);
       }
       const { onAfterRecover } = hooks;
       if (
@@ -190,14 +169,13 @@ export class GoroutineManager {
           "hooks.onAfterRecover",
           "a function",
           onAfterRecover,
-          TypeError,
         );
       }
       this.#onAfterRecover = onAfterRecover;
     }
     if (signal !== undefined) {
       if (!(signal instanceof AbortSignal)) {
-        throw invalid(CREATE, "signal", "an AbortSignal", signal, TypeError);
+        throw invalid(CREATE, "signal", "an AbortSignal", signal);
       }
       if (signal.aborted) {
         this.#controller.abort(signal.reason);
@@ -243,11 +221,11 @@ export class GoroutineManager {
    * });
    * await manager.wait();
    * assert.equal(manager.errors.length, 1);
-   * assert.equal(manager.errors[0].cause, "not an Error");
+   * assert.equal(manager.errors[0]?.cause, "not an Error");
    * ```
    */
   get errors(): readonly Error[] {
-    return this.#errors === undefined ? [] : this.#errors.slice();
+    return this.#errors.slice();
   }
 
   /**
@@ -261,21 +239,21 @@ export class GoroutineManager {
    * import assert from "node:assert/strict";
    *
    * const manager = new GoroutineManager();
-   * assert.equal(manager.error, undefined);
+   * assert.equal(manager.errors.length, 0);
    * manager.startBackgroundGoroutine(() => Promise.reject(new Error("a")));
    * manager.startBackgroundGoroutine(() => Promise.reject(new Error("b")));
    * await new Promise((resolve) => setTimeout(resolve, 0));
-   * assert.ok(manager.error instanceof AggregateError);
-   * assert.deepEqual(manager.error.errors.map((e) => e.message), ["a", "b"]);
+   * const error = manager.error;
+   * assert.ok(error instanceof AggregateError);
+   * assert.deepEqual(error.errors.map((e: Error) => e.message), ["a", "b"]);
    * ```
    */
   get error(): Error | undefined {
     const errors = this.#errors;
-    if (errors === undefined) return undefined;
-    if (errors.length === 1) return errors[0];
+    if (errors.length < 2) return errors[0];
     return this.#joined ??= new AggregateError(
       errors.slice(),
-      `Goroutine manager collected ${errors.length} errors`,
+      `${errors.length} goroutines failed`,
     );
   }
 
@@ -302,7 +280,7 @@ export class GoroutineManager {
    * ```
    */
   get running(): readonly GoroutineInfo[] {
-    return this.#tracked === undefined ? [] : [...this.#tracked];
+    return [...(this.#tracked ?? [])];
   }
 
   /**
@@ -332,17 +310,7 @@ export class GoroutineManager {
    * ```
    */
   startForegroundGoroutine(fn: Goroutine, options?: GoroutineOptions): void {
-    if (typeof fn !== "function") throw invalidGoroutine(fn);
-    this.#pending++;
-    if (options !== undefined) return this.#startTracked(fn, options, true);
-    let result: unknown;
-    try {
-      result = fn(this.#controller.signal);
-    } catch (error) {
-      this.#foregroundFailed(error);
-      return;
-    }
-    follow(result, this.#foregroundDone, this.#foregroundFailed);
+    this.#start(fn, options, true);
   }
 
   /**
@@ -369,16 +337,7 @@ export class GoroutineManager {
    * ```
    */
   startBackgroundGoroutine(fn: Goroutine, options?: GoroutineOptions): void {
-    if (typeof fn !== "function") throw invalidGoroutine(fn);
-    if (options !== undefined) return this.#startTracked(fn, options, false);
-    let result: unknown;
-    try {
-      result = fn(this.#controller.signal);
-    } catch (error) {
-      this.#collect(error);
-      return;
-    }
-    follow(result, noop, this.#collect);
+    this.#start(fn, options, false);
   }
 
   /**
@@ -456,19 +415,12 @@ export class GoroutineManager {
 
   /**
    * Resolves when every foreground task and foreground collector has finished
-   * (Go: `Wait`). Background work never blocks it. Without options it never
-   * rejects (read {@linkcode GoroutineManager.error} afterwards). It can be
-   * called any number of times, and the manager stays usable after it.
+   * (Go: `Wait`). Background work never blocks it. It never rejects (read
+   * {@linkcode GoroutineManager.error} afterwards), can be called any number of
+   * times, and the manager stays usable after it. To give up after a deadline
+   * or on a rescue signal, use {@linkcode waitFor}.
    *
-   * With a `signal` or a `timeout` it gives up when the signal aborts or the
-   * time is up, and rejects with a {@linkcode GoroutineWaitError} that lists
-   * the foreground goroutines still running. Giving up stops nothing: pair it
-   * with {@linkcode GoroutineManager.stopAllGoroutines} as needed.
-   *
-   * @param options A signal or a timeout after which to give up.
    * @returns A promise that resolves when no foreground work is left.
-   * @throws {TypeError} If `options` or `options.signal` has the wrong type.
-   * @throws {RangeError} If `options.timeout` is negative or not a number.
    *
    * @example Usage
    * ```ts
@@ -480,67 +432,31 @@ export class GoroutineManager {
    * await manager.wait(); // resolves; the error is collected
    * assert.equal(manager.errors.length, 1);
    * ```
+   */
+  wait(): Promise<void> {
+    return this.#pending === 0
+      ? Promise.resolve()
+      : (this.#idle ??= Promise.withResolvers<void>()).promise;
+  }
+
+  /**
+   * How many foreground goroutines and foreground collectors are still
+   * running: what {@linkcode GoroutineManager.wait} waits for.
    *
-   * @example Give up after a deadline
+   * @example Usage
    * ```ts
-   * import { GoroutineManager, GoroutineWaitError } from "goroutine-manager";
+   * import { GoroutineManager } from "goroutine-manager";
    * import assert from "node:assert/strict";
    *
    * const manager = new GoroutineManager();
-   * manager.startForegroundGoroutine(() => new Promise(() => {}), { name: "stuck" });
-   * await assert.rejects(manager.wait({ timeout: 10 }), GoroutineWaitError);
+   * const collector = manager.createForegroundPanicCollector();
+   * assert.equal(manager.pending, 1);
+   * collector.collect();
+   * assert.equal(manager.pending, 0);
    * ```
    */
-  wait(options?: WaitOptions): Promise<void> {
-    const idle = this.#pending === 0
-      ? Promise.resolve()
-      : (this.#idle ??= Promise.withResolvers<void>()).promise;
-    if (options === undefined) return idle;
-    if (typeof options !== "object" || options === null) {
-      throw invalid("wait", "options", "an object", options, TypeError);
-    }
-    const { signal, timeout = Infinity } = options;
-    if (signal !== undefined && !(signal instanceof AbortSignal)) {
-      throw invalid("wait", "signal", "an AbortSignal", signal, TypeError);
-    }
-    if (typeof timeout !== "number") {
-      throw invalid("wait", "timeout", "a number", timeout, TypeError);
-    }
-    if (!(timeout >= 0 && (timeout <= MAX_TIMEOUT || timeout === Infinity))) {
-      throw invalid(
-        "wait",
-        "timeout",
-        `between 0 and ${MAX_TIMEOUT} or Infinity`,
-        timeout,
-        RangeError,
-      );
-    }
-    if (this.#pending === 0) return idle;
-    const { promise, resolve, reject } = Promise.withResolvers<void>();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const settle = (cause?: unknown): void => {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", onAbort);
-      if (cause === undefined) return resolve();
-      const running = this.running.filter((info) => info.foreground);
-      reject(
-        new GoroutineWaitError(running, this.#pending - running.length, cause),
-      );
-    };
-    const onAbort = (): void => settle(signal!.reason);
-    if (signal?.aborted) {
-      onAbort();
-      return promise;
-    }
-    signal?.addEventListener("abort", onAbort);
-    if (timeout !== Infinity) {
-      timer = setTimeout(
-        () => settle(new DOMException(`Waited ${timeout} ms`, "TimeoutError")),
-        timeout,
-      );
-    }
-    idle.then(() => settle());
-    return promise;
+  get pending(): number {
+    return this.#pending;
   }
 
   /**
@@ -589,16 +505,13 @@ export class GoroutineManager {
     this.stopAllGoroutines();
     await this.wait();
     const error = this.error;
-    if (error !== undefined) throw error;
+    if (error) throw error;
   }
 
   #foregroundDone = (): void => {
     if (--this.#pending === 0) {
-      const idle = this.#idle;
-      if (idle !== undefined) {
-        this.#idle = undefined;
-        idle.resolve();
-      }
+      this.#idle?.resolve();
+      this.#idle = undefined;
     }
   };
 
@@ -610,7 +523,7 @@ export class GoroutineManager {
   #collect = (value: unknown, goroutine?: string): void => {
     const reason = this.#stopReason;
     if (
-      reason !== undefined && this.#controller.signal.reason === reason &&
+      reason && this.#controller.signal.reason === reason &&
       isGracefulExit(value, reason)
     ) {
       return;
@@ -620,7 +533,7 @@ export class GoroutineManager {
       : new GoroutineError(goroutine, value);
     this.#record(error);
     const hook = this.#onAfterRecover;
-    if (hook !== undefined) {
+    if (hook) {
       try {
         hook(error);
       } catch (hookError) {
@@ -630,45 +543,50 @@ export class GoroutineManager {
     this.stopAllGoroutines();
   };
 
-  #startTracked(
+  #start(
     fn: Goroutine,
-    options: GoroutineOptions,
+    options: GoroutineOptions | undefined,
     foreground: boolean,
   ): void {
-    const tracked = this.#tracked ??= new Set();
-    let info: GoroutineInfo | undefined;
-    const finish = (...error: [] | [unknown]): void => {
-      if (info !== undefined) tracked.delete(info);
-      if (error.length) this.#collect(error[0], info?.name);
-      if (foreground) this.#foregroundDone();
-    };
-    if (typeof options !== "object" || options === null) {
-      finish();
-      throw invalid(
-        "start goroutine",
-        "options",
-        "an object",
-        options,
-        TypeError,
-      );
+    if (typeof fn !== "function") throw invalid(START, "fn", "a function", fn);
+    let done = foreground ? this.#foregroundDone : noop;
+    let fail = foreground ? this.#foregroundFailed : this.#collect;
+    if (options !== undefined) {
+      if (Object(options) !== options) {
+        throw invalid(START, "options", "an object", options);
+      }
+      const { name = fn.name || "goroutine" } = options;
+      if (typeof name !== "string") {
+        throw invalid(START, "name", "a string", name);
+      }
+      // Tracked: listed by `running`, named in its error. Closures only here.
+      const info: GoroutineInfo = { name, foreground, startedAt: Date.now() };
+      const tracked = (this.#tracked ??= new Set()).add(info);
+      const untrackedDone = done;
+      done = (): void => {
+        tracked.delete(info);
+        untrackedDone();
+      };
+      fail = (error: unknown): void => {
+        tracked.delete(info);
+        this.#collect(error, name);
+        untrackedDone();
+      };
     }
-    const { name = fn.name || "goroutine" } = options;
-    if (typeof name !== "string") {
-      finish();
-      throw invalid("start goroutine", "name", "a string", name, TypeError);
-    }
-    tracked.add(info = { name, foreground, startedAt: Date.now() });
-    let result: unknown;
+    if (foreground) this.#pending++;
+    let result: Promise<unknown> | undefined;
     try {
-      result = fn(this.#controller.signal);
+      result = thenable(fn(this.#controller.signal));
     } catch (error) {
-      return finish(error);
+      // A synchronous throw, or a throwing `then` getter.
+      return fail(error);
     }
-    follow(result, () => finish(), finish);
+    if (result) result.then(done, fail);
+    else done();
   }
 
   #record(error: Error): void {
-    (this.#errors ??= []).push(error);
+    this.#errors.push(error);
     this.#joined = undefined;
   }
 
@@ -677,11 +595,8 @@ export class GoroutineManager {
   };
 
   #abort(reason: unknown): void {
-    const parent = this.#parent;
-    if (parent !== undefined) {
-      this.#parent = undefined;
-      parent.removeEventListener("abort", this.#onParentAbort);
-    }
+    this.#parent?.removeEventListener("abort", this.#onParentAbort);
+    this.#parent = undefined;
     const controller = this.#controller;
     if (controller.signal.aborted) return;
     try {
@@ -692,8 +607,4 @@ export class GoroutineManager {
       this.#collect(error);
     }
   }
-}
-
-function invalidGoroutine(fn: unknown): Error {
-  return invalid("start goroutine", "fn", "a function", fn, TypeError);
 }

@@ -4,15 +4,15 @@
 import type { GoroutineInfo } from "./goroutine_manager.ts";
 
 /**
- * The error {@linkcode GoroutineManager.wait} rejects with when its `signal`
- * aborts or its `timeout` elapses before the foreground work finished. It says
+ * The error {@linkcode waitFor} rejects with when its `signal` aborts or its
+ * `timeout` elapses before the foreground work finished. It says
  * which goroutines were still running: by name for those started with a name
  * (see {@linkcode GoroutineOptions}), by count for the others. Its `cause` is
  * the signal's reason, or a `TimeoutError` `DOMException`.
  *
  * @example Report the stragglers of a stuck shutdown
  * ```ts
- * import { GoroutineManager, GoroutineWaitError } from "goroutine-manager";
+ * import { GoroutineManager, GoroutineWaitError, waitFor } from "goroutine-manager";
  * import assert from "node:assert/strict";
  *
  * const manager = new GoroutineManager();
@@ -20,7 +20,7 @@ import type { GoroutineInfo } from "./goroutine_manager.ts";
  * manager.startForegroundGoroutine(() => never, { name: "uploader" });
  * manager.startForegroundGoroutine(() => never);
  * manager.stopAllGoroutines();
- * await assert.rejects(manager.wait({ timeout: 1 }), (error) => {
+ * await assert.rejects(waitFor(manager, { timeout: 1 }), (error) => {
  *   assert.ok(error instanceof GoroutineWaitError);
  *   assert.deepEqual(error.running.map((info) => info.name), ["uploader"]);
  *   assert.equal(error.unnamed, 1);

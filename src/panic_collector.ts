@@ -1,7 +1,7 @@
 // Copyright 2026 the goroutine-manager authors. Apache-2.0 license.
 // This module is browser compatible.
 
-import { follow } from "./_follow.ts";
+import { thenable } from "./_thenable.ts";
 import { invalid } from "./_to_error.ts";
 
 /**
@@ -45,27 +45,8 @@ export class PanicCollector {
    *
    * @param onDone Called by the first `collect()` without an argument.
    * @param onFail Called with the value of the first `collect(error)`.
-   * @throws {TypeError} If either callback is not a function.
    */
   constructor(onDone: () => void, onFail: (error: unknown) => void) {
-    if (typeof onDone !== "function") {
-      throw invalid(
-        "create panic collector",
-        "onDone",
-        "a function",
-        onDone,
-        TypeError,
-      );
-    }
-    if (typeof onFail !== "function") {
-      throw invalid(
-        "create panic collector",
-        "onFail",
-        "a function",
-        onFail,
-        TypeError,
-      );
-    }
     this.#onDone = onDone;
     this.#onFail = onFail;
   }
@@ -108,10 +89,10 @@ export class PanicCollector {
   collect(...error: [] | [error: unknown]): void {
     const onDone = this.#onDone;
     const onFail = this.#onFail;
-    if (onDone === undefined || onFail === undefined) return;
+    if (!onDone || !onFail) return;
     this.#onDone = this.#onFail = undefined;
-    if (error.length === 0) onDone();
-    else onFail(error[0]);
+    if (error.length) onFail(error[0]);
+    else onDone();
   }
 
   /**
@@ -146,18 +127,19 @@ export class PanicCollector {
     fn: (...args: A) => unknown,
   ): (...args: A) => void {
     if (typeof fn !== "function") {
-      throw invalid("wrap callback", "fn", "a function", fn, TypeError);
+      throw invalid("wrap callback", "fn", "a function", fn);
     }
     const done = (): void => this.collect();
     const fail = (error: unknown): void => this.collect(error);
     return function (this: unknown, ...args: A): void {
-      let result: unknown;
+      let result: Promise<unknown> | undefined;
       try {
-        result = fn.apply(this, args);
+        result = thenable(fn.apply(this, args));
       } catch (error) {
         return fail(error);
       }
-      follow(result, done, fail);
+      if (result) result.then(done, fail);
+      else done();
     };
   }
 

@@ -93,23 +93,23 @@ test("GoroutineManager wraps non-Error values in an Error whose cause is the val
   m.errors.forEach((error, i) => {
     assert.ok(error instanceof Error);
     assert.equal(error.cause, values[i]);
-    assert.match(error.message, /^Goroutine panicked with a non-Error value: /);
+    assert.match(error.message, /^Goroutine panicked with /);
   });
   assert.equal(
     m.errors[0]!.message,
-    'Goroutine panicked with a non-Error value: "a string"',
+    'Goroutine panicked with "a string"',
   );
   assert.equal(
     m.errors[1]!.message,
-    "Goroutine panicked with a non-Error value: undefined",
+    "Goroutine panicked with undefined",
   );
   assert.equal(
     m.errors[5]!.message,
-    "Goroutine panicked with a non-Error value: [object Object]",
+    "Goroutine panicked with [object Object]",
   );
   assert.equal(
     m.errors[7]!.message,
-    "Goroutine panicked with a non-Error value: Symbol(boom)",
+    "Goroutine panicked with Symbol(boom)",
   );
 });
 

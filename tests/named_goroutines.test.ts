@@ -7,6 +7,7 @@ import {
   GoroutineError,
   GoroutineManager,
   GoroutineWaitError,
+  waitFor,
 } from "goroutine-manager";
 import { aborted, countListeners, settlesNow, tick } from "./_helpers.ts";
 
@@ -74,7 +75,7 @@ test("GoroutineManager collects a named goroutine's failure as a GoroutineError 
   assert.equal(sync.cause, "plain string");
   assert.equal(
     sync.message,
-    'Goroutine "cron" failed: Goroutine panicked with a non-Error value: "plain string"',
+    'Goroutine "cron" failed: Goroutine panicked with "plain string"',
   );
   assert.deepEqual(m.running, []);
 });
@@ -110,7 +111,7 @@ test("GoroutineManager.start…Goroutine() rejects malformed options without lea
   assert.deepEqual(m.running, []);
 });
 
-test("GoroutineManager.wait({ timeout }) rejects with a GoroutineWaitError naming the stragglers", async () => {
+test("waitFor(manager, { timeout }) rejects with a GoroutineWaitError naming the stragglers", async () => {
   const m = new GoroutineManager();
   const never = Promise.withResolvers<void>();
   m.startForegroundGoroutine(() => never.promise, { name: "uploader" });
@@ -120,7 +121,10 @@ test("GoroutineManager.wait({ timeout }) rejects with a GoroutineWaitError namin
   m.startBackgroundGoroutine(() => never.promise, {
     name: "background is not listed",
   });
-  const error = await m.wait({ timeout: 1 }).then(() => undefined, (e) => e);
+  const error = await waitFor(m, { timeout: 1 }).then(
+    () => undefined,
+    (e) => e,
+  );
   assert.ok(error instanceof GoroutineWaitError);
   assert.deepEqual(error.running.map((info) => info.name), [
     "uploader",
@@ -136,13 +140,13 @@ test("GoroutineManager.wait({ timeout }) rejects with a GoroutineWaitError namin
   never.resolve();
 });
 
-test("GoroutineManager.wait({ signal }) gives up when the signal aborts, with its reason as cause, and removes its listener", async () => {
+test("waitFor(manager, { signal }) gives up when the signal aborts, with its reason as cause, and removes its listener", async () => {
   const m = new GoroutineManager();
   const rescue = new AbortController();
   const listeners = countListeners(rescue.signal);
   const never = Promise.withResolvers<void>();
   m.startForegroundGoroutine(() => never.promise, { name: "drain" });
-  const waiting = m.wait({ signal: rescue.signal });
+  const waiting = waitFor(m, { signal: rescue.signal });
   assert.equal(listeners.count, 1);
   assert.equal(await settlesNow(waiting), false);
   const reason = new Error("second Ctrl-C");
@@ -159,52 +163,57 @@ test("GoroutineManager.wait({ signal }) gives up when the signal aborts, with it
   await m.wait();
 });
 
-test("GoroutineManager.wait({ signal }) with an aborted signal rejects at once, and resolves at once with nothing pending", async () => {
+test("waitFor(manager, { signal }) with an aborted signal rejects at once, and resolves at once with nothing pending", async () => {
   const m = new GoroutineManager();
-  await m.wait({ signal: AbortSignal.abort(), timeout: 0 });
+  await waitFor(m, { signal: AbortSignal.abort(), timeout: 0 });
   const never = Promise.withResolvers<void>();
   m.startForegroundGoroutine(() => never.promise);
   await assert.rejects(
-    m.wait({ signal: AbortSignal.abort(new Error("now")) }),
+    waitFor(m, { signal: AbortSignal.abort(new Error("now")) }),
     GoroutineWaitError,
   );
   never.resolve();
 });
 
-test("GoroutineManager.wait({ signal, timeout }) resolves when the work finishes first, and clears its timer and listener", async () => {
+test("waitFor(manager, { signal, timeout }) resolves when the work finishes first, and clears its timer and listener", async () => {
   const m = new GoroutineManager();
   const rescue = new AbortController();
   const listeners = countListeners(rescue.signal);
   const release = Promise.withResolvers<void>();
   m.startForegroundGoroutine(() => release.promise, { name: "quick" });
-  const waiting = m.wait({ signal: rescue.signal, timeout: 600_000 });
+  const waiting = waitFor(m, { signal: rescue.signal, timeout: 600_000 });
   release.resolve();
   await waiting; // a timer left running would keep Node's test file alive
   assert.equal(listeners.count, 0);
   rescue.abort(); // no effect on a settled wait
 });
 
-test("GoroutineManager.wait() rejects malformed options", () => {
+test("waitFor() rejects malformed arguments", () => {
   const m = new GoroutineManager();
-  assert.throws(() => m.wait(null as never), {
+  assert.throws(() => waitFor({} as never, {}), {
+    name: "TypeError",
+    message:
+      "Cannot wait as 'manager' must be a GoroutineManager: current value is [object Object]",
+  });
+  assert.throws(() => waitFor(m, null as never), {
     name: "TypeError",
     message:
       "Cannot wait as 'options' must be an object: current value is null",
   });
-  assert.throws(() => m.wait({ signal: {} as never }), {
+  assert.throws(() => waitFor(m, { signal: {} as never }), {
     name: "TypeError",
     message:
       "Cannot wait as 'signal' must be an AbortSignal: current value is [object Object]",
   });
-  assert.throws(() => m.wait({ timeout: "5" as never }), {
+  assert.throws(() => waitFor(m, { timeout: "5" as never }), {
     name: "TypeError",
     message: `Cannot wait as 'timeout' must be a number: current value is "5"`,
   });
-  assert.throws(() => m.wait({ timeout: -1 }), {
+  assert.throws(() => waitFor(m, { timeout: -1 }), {
     name: "RangeError",
     message:
       "Cannot wait as 'timeout' must be between 0 and 2147483647 or Infinity: current value is -1",
   });
-  assert.throws(() => m.wait({ timeout: NaN }), { name: "RangeError" });
-  assert.throws(() => m.wait({ timeout: 2 ** 31 }), { name: "RangeError" });
+  assert.throws(() => waitFor(m, { timeout: NaN }), { name: "RangeError" });
+  assert.throws(() => waitFor(m, { timeout: 2 ** 31 }), { name: "RangeError" });
 });

@@ -22,7 +22,7 @@ test("PanicCollector.collect(undefined) is a failure, told apart by argument cou
   assert.equal(m.errors[0]!.cause, undefined);
   assert.equal(
     m.errors[0]!.message,
-    "Goroutine panicked with a non-Error value: undefined",
+    "Goroutine panicked with undefined",
   );
   assert.equal(m.signal.reason, m.getErrGoroutineStopped());
 });
@@ -131,14 +131,4 @@ test("new PanicCollector() calls at most one of its callbacks, once", () => {
   collector.collect("x");
   collector.collect();
   assert.deepEqual(events, ["x"]);
-  assert.throws(() => new PanicCollector(1 as never, () => {}), {
-    name: "TypeError",
-    message:
-      "Cannot create panic collector as 'onDone' must be a function: current value is 1",
-  });
-  assert.throws(() => new PanicCollector(() => {}, null as never), {
-    name: "TypeError",
-    message:
-      "Cannot create panic collector as 'onFail' must be a function: current value is null",
-  });
 });

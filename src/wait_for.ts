@@ -1,0 +1,117 @@
+// Copyright 2026 the goroutine-manager authors. Apache-2.0 license.
+// This module is browser compatible.
+
+import { invalid } from "./_to_error.ts";
+import type { GoroutineManager } from "./goroutine_manager.ts";
+import { GoroutineWaitError } from "./goroutine_wait_error.ts";
+
+/** Options of {@linkcode waitFor}. */
+export interface WaitOptions {
+  /**
+   * Gives up waiting when this signal aborts (a rescue signal, a second
+   * Ctrl-C), rejecting with a {@linkcode GoroutineWaitError} whose `cause` is
+   * the signal's reason.
+   *
+   * @default {undefined}
+   */
+  signal?: AbortSignal;
+  /**
+   * Gives up waiting after this many milliseconds, rejecting with a
+   * {@linkcode GoroutineWaitError} whose `cause` is a `TimeoutError`
+   * `DOMException`. The timer is `waitFor`'s own (not `AbortSignal.timeout`, so
+   * it keeps Node alive and needs no request context in Workers) and is
+   * cleared as soon as the wait settles.
+   *
+   * @default {Infinity}
+   */
+  timeout?: number;
+}
+
+/** The longest delay `setTimeout` supports everywhere (2^31 - 1 ms). */
+const MAX_TIMEOUT = 2_147_483_647;
+
+/**
+ * Waits like {@linkcode GoroutineManager.wait}, but gives up when
+ * `options.signal` aborts or `options.timeout` elapses first, rejecting with a
+ * {@linkcode GoroutineWaitError} that says which foreground goroutines are
+ * still running: by name for those started with a name, by count for the
+ * others. Giving up stops nothing; stop the manager first (or after) as needed.
+ * Its listener and timer are removed as soon as it settles.
+ *
+ * @param manager The manager to wait for.
+ * @param options A signal, a timeout, or both.
+ * @returns A promise that resolves when the manager has no foreground work left.
+ * @throws {TypeError} If `manager`, `options` or `options.signal` has the wrong
+ * type, or `options.timeout` is not a number.
+ * @throws {RangeError} If `options.timeout` is negative, NaN, or over
+ * 2147483647 and not `Infinity`.
+ *
+ * @example Give up on a stuck shutdown after a deadline
+ * ```ts
+ * import { GoroutineManager, GoroutineWaitError, waitFor } from "goroutine-manager";
+ * import assert from "node:assert/strict";
+ *
+ * const manager = new GoroutineManager();
+ * manager.startForegroundGoroutine(() => new Promise(() => {}), { name: "uploader" });
+ * manager.stopAllGoroutines(); // "uploader" ignores the signal
+ * await assert.rejects(waitFor(manager, { timeout: 10 }), (error) => {
+ *   assert.ok(error instanceof GoroutineWaitError);
+ *   assert.deepEqual(error.running.map((info) => info.name), ["uploader"]);
+ *   return true;
+ * });
+ * ```
+ */
+export function waitFor(
+  manager: GoroutineManager,
+  options: WaitOptions,
+): Promise<void> {
+  if (typeof manager?.wait !== "function") {
+    throw invalid("wait", "manager", "a GoroutineManager", manager);
+  }
+  if (typeof options !== "object" || options === null) {
+    throw invalid("wait", "options", "an object", options);
+  }
+  const { signal, timeout = Infinity } = options;
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw invalid("wait", "signal", "an AbortSignal", signal);
+  }
+  if (typeof timeout !== "number") {
+    throw invalid("wait", "timeout", "a number", timeout);
+  }
+  if (!(timeout >= 0 && (timeout <= MAX_TIMEOUT || timeout === Infinity))) {
+    throw invalid(
+      "wait",
+      "timeout",
+      `between 0 and ${MAX_TIMEOUT} or Infinity`,
+      timeout,
+      RangeError,
+    );
+  }
+  const idle = manager.wait();
+  if (manager.pending === 0) return idle;
+  const { promise, resolve, reject } = Promise.withResolvers<void>();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const settle = (cause?: unknown): void => {
+    clearTimeout(timer);
+    signal?.removeEventListener("abort", onAbort);
+    if (cause === undefined) return resolve();
+    const running = manager.running.filter((info) => info.foreground);
+    reject(
+      new GoroutineWaitError(running, manager.pending - running.length, cause),
+    );
+  };
+  const onAbort = (): void => settle(signal!.reason);
+  if (signal?.aborted) {
+    onAbort();
+    return promise;
+  }
+  signal?.addEventListener("abort", onAbort);
+  if (timeout !== Infinity) {
+    timer = setTimeout(
+      () => settle(new DOMException(`Waited ${timeout} ms`, "TimeoutError")),
+      timeout,
+    );
+  }
+  idle.then(() => settle());
+  return promise;
+}
