@@ -252,10 +252,10 @@ function copySources(mapFiles: string[]): void {
 }
 
 /**
- * Packs `npm/` and installs the tarball into `.tmp/built/` next to a copy of
- * `tests/` and of the consumer fixture `tests/consumer/` (as `consumer/`), so
- * the suite and the consumer type-checks import the package exactly as a
- * user's project does.
+ * Packs `npm/` and installs the tarball into `.tmp/built/` next to copies of
+ * `tests/`, `examples/` and the consumer fixture `tests/consumer/` (as
+ * `consumer/`), so the suite and the consumer type-checks import the package
+ * exactly as a user's project does.
  */
 function stage(version: string): void {
   rmSync(builtDir, { recursive: true, force: true });
@@ -285,6 +285,10 @@ function stage(version: string): void {
     filter: (source) => source !== consumer,
   });
   cpSync(consumer, join(builtDir, "consumer"), { recursive: true });
+  // Tests run examples/*.ts as child processes; there, too, the package is the built one.
+  cpSync(join(root, "examples"), join(builtDir, "examples"), {
+    recursive: true,
+  });
   // The suite must reach the installed package, never the sources.
   const resolved = spawnSync(node24, [
     "--input-type=module",

@@ -25,7 +25,7 @@ const node24 = bin("node24", "bin", "node");
 const deno = bin(".bin", "deno");
 /** Where build_npm.ts installs the packed package next to a copy of tests/. */
 export const BUILT_DIR = join(root, ".tmp", "built");
-const EXAMPLES_DIR = join(BUILT_DIR, "examples");
+const EXAMPLES_DIR = join(BUILT_DIR, "doc_examples");
 
 let built;
 /**
@@ -59,7 +59,7 @@ export function prepareBuilt() {
 let examples;
 /**
  * Writes every `@example` of the public API (as `deno doc --json mod.ts` sees
- * it) to .tmp/built/examples/, one module each, plus one node:test file that
+ * it) to .tmp/built/doc_examples/, one module each, plus one node:test file that
  * imports them in turn. A module's top-level await is the example; an example
  * that needs `using` syntax is skipped where the runtime cannot parse it
  * (Node 22).
@@ -192,8 +192,8 @@ export function builtRuns(sourceRuns) {
       ...run,
       label: `examples ${run.label} (built)`,
       args: run.label === "bun"
-        ? ["test", "./examples/"]
-        : ["--test", "--test-reporter=spec", "examples/*.test.ts"],
+        ? ["test", "./doc_examples/"]
+        : ["--test", "--test-reporter=spec", "doc_examples/*.test.ts"],
       cwd: BUILT_DIR,
       before: prepareExamples,
     }));
