@@ -47,3 +47,9 @@ export { GoroutineStoppedError } from "./src/goroutine_stopped_error.ts";
 export { GoroutineWaitError } from "./src/goroutine_wait_error.ts";
 export { PanicCollector } from "./src/panic_collector.ts";
 export { waitFor, type WaitOptions } from "./src/wait_for.ts";
+export {
+  handleProcessSignals,
+  type HandleProcessSignalsOptions,
+  type ProcessSignal,
+  type ProcessSignalHandler,
+} from "./src/process_signals.ts";

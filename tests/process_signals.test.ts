@@ -1,0 +1,405 @@
+// Copyright 2026 the goroutine-manager authors. Apache-2.0 license.
+// handleProcessSignals(): the state machine against fake Deno and process
+// objects (on every runtime), the real listeners of the current runtime, and
+// examples/signals.ts as a child process sent real signals.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { GoroutineManager, handleProcessSignals } from "goroutine-manager";
+import { RUNTIME, withExample } from "./_child.ts";
+
+type Listener = () => void;
+
+/** A fake `Deno` or `process`: records listeners and exit codes. */
+function fakeRuntime(kind: "deno" | "process", unsupported: string[] = []) {
+  const listeners: [string, Listener][] = [];
+  const exits: number[] = [];
+  const add = (name: string, listener: Listener) => {
+    if (unsupported.includes(name)) {
+      throw new TypeError(`${name} is not supported`);
+    }
+    listeners.push([name, listener]);
+  };
+  const remove = (name: string, listener: Listener) => {
+    const index = listeners.findIndex(([n, l]) => n === name && l === listener);
+    if (index !== -1) listeners.splice(index, 1);
+  };
+  const exit = (code: number) => {
+    exits.push(code);
+  };
+  const api = kind === "deno"
+    ? { addSignalListener: add, removeSignalListener: remove, exit }
+    : { on: add, off: remove, exit };
+  return {
+    api,
+    exits,
+    names: () => listeners.map(([name]) => name).sort(),
+    emit(name: string) {
+      for (const [n, listener] of [...listeners]) if (n === name) listener();
+    },
+  };
+}
+
+/**
+ * Calls `fn` with `globalThis.Deno` and `globalThis.process` replaced, and
+ * puts the real ones back before returning (handleProcessSignals() reads them
+ * only while it is called).
+ */
+function withGlobals<T>(
+  globals: { Deno?: unknown; process?: unknown },
+  fn: () => T,
+): T {
+  const keys = ["Deno", "process"] as const;
+  const saved = keys.map((key) =>
+    Object.getOwnPropertyDescriptor(globalThis, key)
+  );
+  try {
+    for (const key of keys) {
+      Object.defineProperty(globalThis, key, {
+        value: globals[key],
+        configurable: true,
+        writable: true,
+      });
+    }
+    return fn();
+  } finally {
+    keys.forEach((key, i) => {
+      const descriptor = saved[i];
+      if (descriptor) Object.defineProperty(globalThis, key, descriptor);
+      else delete (globalThis as Record<string, unknown>)[key];
+    });
+  }
+}
+
+const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+// --- the state machine, with fake runtimes ----------------------------------
+
+test("handleProcessSignals() stops on the first SIGINT, and on the second removes its listeners and exits 130", () => {
+  const rt = fakeRuntime("process");
+  const calls: string[] = [];
+  const handler = withGlobals(
+    { process: rt.api },
+    () =>
+      handleProcessSignals((name) => calls.push(`stop ${name}`), {
+        onRescue: (name) => calls.push(`rescue ${name}`),
+      }),
+  );
+  assert.deepEqual(rt.names(), ["SIGINT", "SIGTERM"]);
+  assert.equal(handler.listening, true);
+  assert.equal(handler.signal.aborted, false);
+
+  rt.emit("SIGINT");
+  assert.deepEqual(calls, ["stop SIGINT"]);
+  assert.equal(handler.signal.aborted, true);
+  assert.ok(handler.signal.reason instanceof DOMException);
+  assert.equal(handler.signal.reason.name, "AbortError");
+  assert.equal(handler.signal.reason.message, "Received SIGINT");
+  assert.deepEqual(
+    rt.names(),
+    ["SIGINT", "SIGTERM"],
+    "still listening for the rescue",
+  );
+  assert.deepEqual(rt.exits, []);
+
+  rt.emit("SIGINT");
+  assert.deepEqual(calls, ["stop SIGINT", "rescue SIGINT"]);
+  assert.deepEqual(rt.names(), [], "the runtime default is back");
+  assert.equal(handler.listening, false);
+  assert.deepEqual(rt.exits, [130]);
+  handler[Symbol.dispose]();
+});
+
+test("handleProcessSignals() prefers Deno's signal API and exits 143 after a second SIGTERM", () => {
+  const deno = fakeRuntime("deno");
+  const proc = fakeRuntime("process");
+  const stops: string[] = [];
+  const handler = withGlobals(
+    { Deno: deno.api, process: proc.api },
+    () =>
+      handleProcessSignals((name) => {
+        stops.push(name);
+      }),
+  );
+  assert.deepEqual(deno.names(), ["SIGINT", "SIGTERM"]);
+  assert.deepEqual(proc.names(), []);
+  deno.emit("SIGINT");
+  deno.emit("SIGTERM"); // any listened signal counts as the second
+  assert.deepEqual(stops, ["SIGINT"]);
+  assert.deepEqual(deno.exits, [143]);
+  assert.deepEqual(deno.names(), []);
+  assert.deepEqual(proc.exits, []);
+  handler[Symbol.dispose]();
+});
+
+test("handleProcessSignals() stops a GoroutineManager with its own stop reason", async () => {
+  const rt = fakeRuntime("process");
+  const manager = new GoroutineManager();
+  manager.startForegroundGoroutine(async (signal) => {
+    await new Promise((resolve) => signal.addEventListener("abort", resolve));
+    signal.throwIfAborted(); // a graceful exit
+  });
+  const handler = withGlobals(
+    { process: rt.api },
+    () => handleProcessSignals(manager),
+  );
+  rt.emit("SIGTERM");
+  assert.equal(manager.signal.reason, manager.getErrGoroutineStopped());
+  await manager.wait();
+  assert.equal(manager.error, undefined);
+  handler[Symbol.dispose]();
+  assert.deepEqual(rt.names(), []);
+  assert.deepEqual(rt.exits, []);
+});
+
+test("handleProcessSignals() with exitCode null or a number", () => {
+  const quiet = fakeRuntime("process");
+  const a = withGlobals(
+    { process: quiet.api },
+    () => handleProcessSignals(() => {}, { exitCode: null }),
+  );
+  quiet.emit("SIGINT");
+  quiet.emit("SIGINT");
+  assert.deepEqual(quiet.exits, [], "no exit: the caller decides");
+  assert.deepEqual(quiet.names(), [], "but the next signal gets the default");
+  assert.equal(a.listening, false);
+  a[Symbol.dispose]();
+
+  const custom = fakeRuntime("deno");
+  const b = withGlobals(
+    { Deno: custom.api },
+    () => handleProcessSignals(() => {}, { exitCode: 0 }),
+  );
+  custom.emit("SIGTERM");
+  custom.emit("SIGINT");
+  assert.deepEqual(custom.exits, [0]);
+  b[Symbol.dispose]();
+});
+
+test("handleProcessSignals() listens only to the given signals, once each", () => {
+  const rt = fakeRuntime("process");
+  const stops: string[] = [];
+  const handler = withGlobals(
+    { process: rt.api },
+    () =>
+      handleProcessSignals((name) => {
+        stops.push(name);
+      }, { signals: ["SIGTERM", "SIGTERM"] }),
+  );
+  assert.deepEqual(rt.names(), ["SIGTERM"]);
+  rt.emit("SIGINT");
+  rt.emit("SIGTERM");
+  assert.deepEqual(stops, ["SIGTERM"]);
+  assert.deepEqual(rt.exits, [], "one SIGTERM is only the first signal");
+  handler[Symbol.dispose]();
+  assert.deepEqual(rt.names(), []);
+});
+
+test("handleProcessSignals() skips a signal the runtime refuses", () => {
+  const rt = fakeRuntime("deno", ["SIGTERM"]);
+  const handler = withGlobals(
+    { Deno: rt.api },
+    () => handleProcessSignals(() => {}),
+  );
+  assert.deepEqual(rt.names(), ["SIGINT"]);
+  assert.equal(handler.listening, true);
+  handler[Symbol.dispose]();
+  assert.equal(handler.listening, false);
+});
+
+test("handleProcessSignals() is a no-op without Deno and process (Workers, browsers)", () => {
+  let stops = 0;
+  const handler = withGlobals({}, () =>
+    handleProcessSignals(() => {
+      stops++;
+    }));
+  assert.equal(handler.listening, false);
+  assert.equal(handler.signal.aborted, false);
+  handler[Symbol.dispose]();
+  handler[Symbol.dispose]();
+  assert.equal(stops, 0);
+  // A `process` shim without on/off (as some bundlers inject) is no runtime either.
+  const shimmed = withGlobals(
+    { process: { env: {} } },
+    () => handleProcessSignals(() => {}),
+  );
+  assert.equal(shimmed.listening, false);
+});
+
+test("handleProcessSignals() keeps what the callbacks throw or reject with, and dispose throws it once", async () => {
+  const rt = fakeRuntime("process");
+  const stopError = new Error("stop failed");
+  const handler = withGlobals(
+    { process: rt.api },
+    () =>
+      handleProcessSignals(() => {
+        throw stopError;
+      }, { onRescue: () => Promise.reject("rescue failed"), exitCode: null }),
+  );
+  assert.doesNotThrow(() => rt.emit("SIGINT"));
+  assert.doesNotThrow(() => rt.emit("SIGINT"));
+  await tick();
+  assert.throws(() => handler[Symbol.dispose](), (error: unknown) => {
+    assert.ok(error instanceof AggregateError);
+    assert.equal(error.errors.length, 2);
+    assert.equal(error.errors[0], stopError);
+    assert.equal(error.errors[1].cause, "rescue failed");
+    return true;
+  });
+  assert.doesNotThrow(() => handler[Symbol.dispose](), "thrown once");
+
+  const single = fakeRuntime("process");
+  const one = withGlobals(
+    { process: single.api },
+    () => handleProcessSignals(() => Promise.reject(stopError)),
+  );
+  single.emit("SIGINT");
+  await tick();
+  assert.throws(() => one[Symbol.dispose](), stopError);
+  assert.deepEqual(
+    single.names(),
+    [],
+    "listeners are removed before it throws",
+  );
+});
+
+test("handleProcessSignals() rejects invalid arguments", () => {
+  const stop = () => {};
+  const cases: [() => unknown, ErrorConstructor, string][] = [
+    [
+      () => handleProcessSignals(undefined as never),
+      TypeError,
+      "'stop' must be a function or a GoroutineManager: current value is undefined",
+    ],
+    [
+      () => handleProcessSignals({} as never),
+      TypeError,
+      "'stop' must be a function or a GoroutineManager: current value is [object Object]",
+    ],
+    [
+      () => handleProcessSignals(stop, null as never),
+      TypeError,
+      "'options' must be an object: current value is null",
+    ],
+    [
+      () => handleProcessSignals(stop, { signals: ["SIGHUP" as never] }),
+      TypeError,
+      `'signals' must be an array of "SIGINT" and "SIGTERM": current value is SIGHUP`,
+    ],
+    [
+      () => handleProcessSignals(stop, { signals: "SIGINT" as never }),
+      TypeError,
+      `'signals' must be an array of "SIGINT" and "SIGTERM": current value is "SIGINT"`,
+    ],
+    [
+      () => handleProcessSignals(stop, { onRescue: 1 as never }),
+      TypeError,
+      "'onRescue' must be a function: current value is 1",
+    ],
+    [
+      () => handleProcessSignals(stop, { exitCode: 256 }),
+      RangeError,
+      "'exitCode' must be an integer from 0 to 255 or null: current value is 256",
+    ],
+    [
+      () => handleProcessSignals(stop, { exitCode: 1.5 }),
+      RangeError,
+      "'exitCode' must be an integer from 0 to 255 or null: current value is 1.5",
+    ],
+    [
+      () => handleProcessSignals(stop, { exitCode: "1" as never }),
+      TypeError,
+      `'exitCode' must be an integer from 0 to 255 or null: current value is "1"`,
+    ],
+  ];
+  for (const [fn, type, message] of cases) {
+    assert.throws(fn, (error: unknown) => {
+      assert.ok(error instanceof type, `${error} is a ${type.name}`);
+      assert.equal(
+        (error as Error).message,
+        `Cannot handle process signals as ${message}`,
+      );
+      return true;
+    });
+  }
+});
+
+// --- the real runtime --------------------------------------------------------
+
+test("handleProcessSignals() installs real listeners and removes them on dispose", () => {
+  const before = RUNTIME === "deno" ? 0 : process.listenerCount("SIGINT");
+  const handler = handleProcessSignals(() => {});
+  assert.equal(handler.listening, true);
+  if (RUNTIME !== "deno") {
+    assert.equal(process.listenerCount("SIGINT"), before + 1);
+  }
+  handler[Symbol.dispose]();
+  assert.equal(handler.listening, false);
+  if (RUNTIME !== "deno") assert.equal(process.listenerCount("SIGINT"), before);
+});
+
+test(`examples/signals.ts on ${RUNTIME}: one SIGINT drains the work and exits 0`, async () => {
+  await withExample("signals.ts", ["10"], async (child) => {
+    await child.line(/^ready/);
+    child.kill("SIGINT");
+    assert.deepEqual(
+      await child.exited,
+      { code: 0, signal: null },
+      child.stderr,
+    );
+    assert.deepEqual(child.lines.slice(0, 3), [
+      "ready: press Ctrl-C to stop",
+      "SIGINT: stopping (send it again to exit at once)",
+      "finishing the work in flight (10 ms)",
+    ]);
+    assert.match(child.lines[3] ?? "", /^worker done after \d+ rounds$/);
+    assert.deepEqual(child.lines.slice(4), ["stopped gracefully"]);
+  });
+});
+
+test(`examples/signals.ts on ${RUNTIME}: a second SIGINT while draining exits 130 at once`, async () => {
+  await withExample("signals.ts", ["60000"], async (child) => {
+    await child.line(/^ready/);
+    child.kill("SIGINT");
+    await child.line(/^finishing the work in flight/);
+    child.kill("SIGINT");
+    // The drain takes a minute and the guard timer is 20 s: only the rescue
+    // can end the process in time.
+    assert.deepEqual(
+      await child.exited,
+      { code: 130, signal: null },
+      child.stderr,
+    );
+    assert.deepEqual(child.lines, [
+      "ready: press Ctrl-C to stop",
+      "SIGINT: stopping (send it again to exit at once)",
+      "finishing the work in flight (60000 ms)",
+      "SIGINT: exiting at once",
+    ]);
+  });
+});
+
+test(`examples/signals.ts on ${RUNTIME}: SIGTERM stops gracefully too, and a second one exits 143`, async () => {
+  await withExample("signals.ts", ["10"], async (child) => {
+    await child.line(/^ready/);
+    child.kill("SIGTERM");
+    assert.deepEqual(
+      await child.exited,
+      { code: 0, signal: null },
+      child.stderr,
+    );
+    assert.equal(child.lines.at(-1), "stopped gracefully");
+  });
+  await withExample("signals.ts", ["60000"], async (child) => {
+    await child.line(/^ready/);
+    child.kill("SIGTERM");
+    await child.line(/^finishing the work in flight/);
+    child.kill("SIGTERM");
+    assert.deepEqual(
+      await child.exited,
+      { code: 143, signal: null },
+      child.stderr,
+    );
+    assert.equal(child.lines.at(-1), "SIGTERM: exiting at once");
+  });
+});
