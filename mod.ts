@@ -42,11 +42,23 @@ export {
   type GoroutineManagerOptions,
   type GoroutineOptions,
 } from "./src/goroutine_manager.ts";
+export { DependentAbortError } from "./src/dependent_abort_error.ts";
+export {
+  type Dependency,
+  dependentSignal,
+  type DependentSignalOptions,
+  type Drainable,
+} from "./src/dependent_signal.ts";
 export { GoroutineError } from "./src/goroutine_error.ts";
 export { GoroutineStoppedError } from "./src/goroutine_stopped_error.ts";
 export { GoroutineWaitError } from "./src/goroutine_wait_error.ts";
 export { PanicCollector } from "./src/panic_collector.ts";
 export { waitFor, type WaitOptions } from "./src/wait_for.ts";
+export {
+  ShutdownCascade,
+  type ShutdownCascadeAddOptions,
+  type ShutdownCascadeOptions,
+} from "./src/shutdown_cascade.ts";
 export {
   handleProcessSignals,
   type HandleProcessSignalsOptions,

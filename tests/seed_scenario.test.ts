@@ -1,0 +1,194 @@
+// Copyright 2026 the goroutine-manager authors. Apache-2.0 license.
+// The scenario of the Go README, section 5 ("Handling Dependencies Between
+// Goroutines"): a "firecracker" resource must not shut down before the
+// "hypervisor" has stopped and its in-flight "resume" operations have drained;
+// a second interrupt (the rescue context) cuts the wait short. Written once
+// with dependentSignal() as the Go proxy context, once with ShutdownCascade.
+// Only the order of events is asserted, never times.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import {
+  dependentSignal,
+  GoroutineManager,
+  ShutdownCascade,
+} from "goroutine-manager";
+import { aborted, countListeners, tick } from "./_helpers.ts";
+
+/** An in-flight resume operation that ends when the test says so. */
+function startResume(
+  events: string[],
+  resumes: GoroutineManager,
+  id: number,
+): PromiseWithResolvers<void> {
+  const done = Promise.withResolvers<void>();
+  resumes.startForegroundGoroutine(async () => {
+    await done.promise;
+    events.push(`resume ${id} done`);
+  });
+  return done;
+}
+
+test("seed scenario with dependentSignal(): firecracker stops only after the hypervisor stopped and resumes drained", async () => {
+  const events: string[] = [];
+  const rescue = new AbortController(); // Go: rescueCtx, the second interrupt
+  const onRescue = countListeners(rescue.signal);
+  const hypervisor = new GoroutineManager(); // Go: hypervisorCtx
+  const resumes = new GoroutineManager(); // Go: ongoingResumeWg
+  hypervisor.startForegroundGoroutine(async (signal) => {
+    await aborted(signal);
+    events.push("hypervisor stopped");
+  });
+  const resume1 = startResume(events, resumes, 1);
+  const resume2 = startResume(events, resumes, 2);
+
+  // Go: firecrackerCtx, cancelled after <-hypervisorCtx.Done() and
+  // ongoingResumeWg.Wait(), or by its rescueCtx parent.
+  const firecrackerSignal = dependentSignal(hypervisor.signal, {
+    after: [() => resumes.wait()],
+    rescue: rescue.signal,
+  });
+  const firecracker = new GoroutineManager();
+  firecracker.startForegroundGoroutine(async () => {
+    await aborted(firecrackerSignal);
+    events.push("firecracker stopped");
+  });
+
+  hypervisor.stopAllGoroutines(); // the first interrupt
+  await hypervisor.wait();
+  await tick();
+  assert.deepEqual(events, ["hypervisor stopped"]);
+  assert.equal(firecrackerSignal.aborted, false, "two resumes are in flight");
+
+  resume1.resolve();
+  await tick();
+  assert.deepEqual(events, ["hypervisor stopped", "resume 1 done"]);
+  assert.equal(firecrackerSignal.aborted, false, "one resume is in flight");
+
+  resume2.resolve();
+  await firecracker.wait();
+  assert.deepEqual(events, [
+    "hypervisor stopped",
+    "resume 1 done",
+    "resume 2 done",
+    "firecracker stopped",
+  ]);
+  assert.equal(firecrackerSignal.reason.rescued, false);
+  assert.equal(
+    firecrackerSignal.reason.cause,
+    hypervisor.getErrGoroutineStopped(),
+  );
+  assert.equal(onRescue.count, 0, "no listener is left on the rescue signal");
+  assert.deepEqual(
+    [hypervisor.error, resumes.error, firecracker.error],
+    [undefined, undefined, undefined],
+  );
+});
+
+test("seed scenario with dependentSignal(): a second interrupt cuts the drain short", async () => {
+  const events: string[] = [];
+  const rescue = new AbortController();
+  const onRescue = countListeners(rescue.signal);
+  const hypervisor = new GoroutineManager();
+  const resumes = new GoroutineManager();
+  hypervisor.startForegroundGoroutine(async (signal) => {
+    await aborted(signal);
+    events.push("hypervisor stopped");
+  });
+  const stuck = startResume(events, resumes, 1);
+  const firecrackerSignal = dependentSignal(hypervisor.signal, {
+    after: [() => resumes.wait()],
+    rescue: rescue.signal,
+  });
+  const firecracker = new GoroutineManager();
+  firecracker.startForegroundGoroutine(async () => {
+    await aborted(firecrackerSignal);
+    events.push(
+      firecrackerSignal.reason.rescued
+        ? "firecracker killed"
+        : "firecracker stopped",
+    );
+  });
+
+  hypervisor.stopAllGoroutines();
+  await hypervisor.wait();
+  await tick();
+  assert.deepEqual(events, ["hypervisor stopped"]);
+
+  const secondInterrupt = new Error("second interrupt");
+  rescue.abort(secondInterrupt);
+  assert.equal(firecrackerSignal.aborted, true, "at once");
+  assert.equal(firecrackerSignal.reason.rescued, true);
+  assert.equal(firecrackerSignal.reason.cause, secondInterrupt);
+  await firecracker.wait();
+  assert.deepEqual(events, ["hypervisor stopped", "firecracker killed"]);
+  assert.equal(onRescue.count, 0);
+
+  stuck.resolve(); // the resume ends late; nothing waits for it any more
+  await resumes.wait();
+  assert.deepEqual(events, [
+    "hypervisor stopped",
+    "firecracker killed",
+    "resume 1 done",
+  ]);
+});
+
+test("seed scenario with ShutdownCascade: hypervisor and its resumes drain before firecracker stops", async () => {
+  const events: string[] = [];
+  const app = new ShutdownCascade();
+  const firecracker = app.add("firecracker");
+  const hypervisor = app.add("hypervisor", { dependsOn: ["firecracker"] });
+  firecracker.startForegroundGoroutine(async (signal) => {
+    await aborted(signal);
+    events.push("firecracker stopped");
+  });
+  hypervisor.startForegroundGoroutine(async (signal) => {
+    await aborted(signal);
+    events.push("hypervisor stopped");
+  });
+  const resume1 = startResume(events, hypervisor, 1);
+  const resume2 = startResume(events, hypervisor, 2);
+
+  app.stop(); // the first interrupt
+  await tick();
+  assert.deepEqual(events, ["hypervisor stopped"]);
+  assert.equal(firecracker.signal.aborted, false);
+  resume2.resolve();
+  await tick();
+  assert.equal(firecracker.signal.aborted, false, "resume 1 is in flight");
+  resume1.resolve();
+  await app.wait();
+  assert.deepEqual(events, [
+    "hypervisor stopped",
+    "resume 2 done",
+    "resume 1 done",
+    "firecracker stopped",
+  ]);
+  assert.equal(app.error, undefined);
+});
+
+test("seed scenario with ShutdownCascade: a second interrupt stops firecracker at once", async () => {
+  const events: string[] = [];
+  const rescue = new AbortController();
+  const app = new ShutdownCascade({ rescue: rescue.signal });
+  const firecracker = app.add("firecracker");
+  const hypervisor = app.add("hypervisor", { dependsOn: ["firecracker"] });
+  firecracker.startForegroundGoroutine(async (signal) => {
+    await aborted(signal);
+    events.push("firecracker stopped");
+  });
+  const stuck = startResume(events, hypervisor, 1);
+
+  app.stop();
+  await tick();
+  assert.equal(firecracker.signal.aborted, false);
+  rescue.abort(new Error("second interrupt"));
+  assert.equal(firecracker.signal.aborted, true, "at once");
+  await app.wait();
+  assert.deepEqual(events, ["firecracker stopped"]);
+  assert.deepEqual(app.errors.map((error) => error.message), [
+    `Shutdown cascade was cut short before "hypervisor" drained`,
+  ]);
+  stuck.resolve();
+  await hypervisor.wait();
+});

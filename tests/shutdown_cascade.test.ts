@@ -1,0 +1,436 @@
+// Copyright 2026 the goroutine-manager authors. Apache-2.0 license.
+// ShutdownCascade: ordered shutdowns of named managers, started by a stop or a
+// failure, cut short by a rescue signal or a deadline.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import {
+  GoroutineManager,
+  GoroutineStoppedError,
+  ShutdownCascade,
+} from "goroutine-manager";
+import { countListeners, escapes, settlesNow, tick } from "./_helpers.ts";
+
+/**
+ * Starts a foreground task on `manager` that logs "<name> stopped" when the
+ * manager's signal aborts and "<name> drained" when the returned `release` is
+ * resolved (at once unless `hold`), so the test decides when each drain ends.
+ */
+function service(
+  events: string[],
+  name: string,
+  manager: GoroutineManager,
+  hold = false,
+): PromiseWithResolvers<void> {
+  const release = Promise.withResolvers<void>();
+  if (!hold) release.resolve();
+  manager.startForegroundGoroutine(async (signal) => {
+    await new Promise<void>((resolve) => {
+      if (signal.aborted) return resolve();
+      signal.addEventListener("abort", () => resolve(), { once: true });
+    });
+    events.push(`${name} stopped`);
+    await release.promise;
+    events.push(`${name} drained`);
+  });
+  return release;
+}
+
+test("ShutdownCascade stops four levels in order, each drained before what it depends on stops", async () => {
+  const events: string[] = [];
+  const app = new ShutdownCascade();
+  const db = app.add("db");
+  const cache = app.add("cache", { dependsOn: ["db"] });
+  const api = app.add("api", { dependsOn: ["cache", "db"] });
+  const http = app.add("http", { dependsOn: ["api"] });
+  const releases = {
+    db: service(events, "db", db, true),
+    cache: service(events, "cache", cache, true),
+    api: service(events, "api", api, true),
+    http: service(events, "http", http, true),
+  };
+  app.stop();
+  assert.ok(app.signal.reason instanceof GoroutineStoppedError);
+  assert.equal(
+    http.signal.aborted,
+    true,
+    "nothing depends on http: it stops at once",
+  );
+  assert.equal(api.signal.aborted, false);
+  await tick();
+  assert.deepEqual(events, ["http stopped"]);
+
+  for (const level of ["http", "api", "cache"] as const) {
+    releases[level].resolve();
+    await tick();
+  }
+  assert.deepEqual(events, [
+    "http stopped",
+    "http drained",
+    "api stopped",
+    "api drained",
+    "cache stopped",
+    "cache drained",
+    "db stopped",
+  ]);
+  assert.equal(await settlesNow(app.wait()), false, "db has not drained");
+  releases.db.resolve();
+  await app.wait();
+  assert.equal(events.at(-1), "db drained");
+  assert.equal(app.error, undefined);
+  assert.deepEqual(app.errors, []);
+});
+
+test("ShutdownCascade stops a shared dependency only after all of its dependents drained", async () => {
+  const events: string[] = [];
+  const app = new ShutdownCascade();
+  const store = app.add("store");
+  const left = app.add("left", { dependsOn: ["store"] });
+  const right = app.add("right", { dependsOn: ["store"] });
+  const top = app.add("top", { dependsOn: ["left", "right"] });
+  service(events, "store", store);
+  const releaseLeft = service(events, "left", left, true);
+  const releaseRight = service(events, "right", right, true);
+  service(events, "top", top);
+  app.stop();
+  await tick();
+  assert.deepEqual(events, [
+    "top stopped",
+    "top drained",
+    "left stopped",
+    "right stopped",
+  ]);
+  releaseRight.resolve();
+  await tick();
+  assert.equal(store.signal.aborted, false, "left has not drained");
+  releaseLeft.resolve();
+  await app.wait();
+  assert.deepEqual(events.slice(-2), ["store stopped", "store drained"]);
+});
+
+test("ShutdownCascade allows dependencies to be added after their dependents", async () => {
+  const events: string[] = [];
+  const app = new ShutdownCascade();
+  const api = app.add("api", { dependsOn: ["db"] });
+  const db = app.add("db");
+  service(events, "db", db);
+  service(events, "api", api);
+  app.stop();
+  await app.wait();
+  assert.deepEqual(events, [
+    "api stopped",
+    "api drained",
+    "db stopped",
+    "db drained",
+  ]);
+});
+
+test("ShutdownCascade starts the same cascade when a manager in the middle fails", async () => {
+  const events: string[] = [];
+  const app = new ShutdownCascade();
+  const db = app.add("db");
+  const queue = app.add("queue", { dependsOn: ["db"] });
+  const http = app.add("http", { dependsOn: ["queue"] });
+  service(events, "db", db);
+  const releaseHttp = service(events, "http", http, true);
+  const failure = new Error("queue broke");
+  const fail = Promise.withResolvers<void>();
+  queue.startForegroundGoroutine(async () => {
+    await fail.promise;
+    events.push("queue failed");
+    throw failure;
+  });
+
+  fail.resolve();
+  await tick();
+  assert.equal(app.signal.aborted, true, "the failure started the cascade");
+  assert.equal(app.signal.reason, failure);
+  assert.equal(queue.signal.aborted, true, "the failed manager stopped itself");
+  assert.deepEqual(events, ["queue failed", "http stopped"]);
+  assert.equal(
+    db.signal.aborted,
+    false,
+    "db waits for http, which depends on it through queue",
+  );
+
+  releaseHttp.resolve();
+  await app.wait();
+  assert.deepEqual(events, [
+    "queue failed",
+    "http stopped",
+    "http drained",
+    "db stopped",
+    "db drained",
+  ]);
+  assert.deepEqual(app.errors, [failure]);
+  assert.equal(app.error, failure);
+});
+
+test("ShutdownCascade collects the errors of every manager, in the order they were added", async () => {
+  const app = new ShutdownCascade();
+  const a = app.add("a");
+  const b = app.add("b", { dependsOn: ["a"] });
+  b.startForegroundGoroutine(() => Promise.reject(new Error("b failed")));
+  a.startForegroundGoroutine(async (signal) => {
+    await new Promise((resolve) => signal.addEventListener("abort", resolve));
+    throw new Error("a failed while stopping");
+  });
+  await app.wait();
+  assert.deepEqual(app.errors.map((error) => error.message), [
+    "a failed while stopping",
+    "b failed",
+  ]);
+  assert.ok(app.error instanceof AggregateError);
+  assert.equal(app.error.message, "Shutdown cascade collected 2 errors");
+  assert.deepEqual(app.error.errors, [...app.errors]);
+});
+
+test("ShutdownCascade treats a parent-signal abort of a member as a failure", async () => {
+  const parent = new AbortController();
+  const app = new ShutdownCascade();
+  const other = app.add("other");
+  app.add("child", {
+    manager: new GoroutineManager({ signal: parent.signal }),
+  });
+  parent.abort("lost upstream");
+  assert.equal(app.signal.aborted, true);
+  assert.equal(app.signal.reason, "lost upstream");
+  assert.equal(other.signal.aborted, true);
+  await app.wait();
+});
+
+test("ShutdownCascade is not started by a graceful stop of one member", async () => {
+  const app = new ShutdownCascade();
+  const one = app.add("one");
+  app.add("two");
+  one.stopAllGoroutines();
+  assert.equal(app.signal.aborted, false);
+  app.stop();
+  await app.wait();
+  assert.equal(app.error, undefined);
+});
+
+test("ShutdownCascade rejects a dependency cycle at declaration, naming it", () => {
+  const app = new ShutdownCascade();
+  app.add("a", { dependsOn: ["b"] });
+  app.add("b", { dependsOn: ["c"] });
+  assert.throws(() => app.add("c", { dependsOn: ["a"] }), {
+    name: "RangeError",
+    message:
+      `Cannot add "c" to shutdown cascade as it would close the dependency cycle "c" -> "a" -> "b" -> "c"`,
+  });
+  assert.throws(() => app.add("self", { dependsOn: ["self"] }), {
+    name: "RangeError",
+    message:
+      `Cannot add "self" to shutdown cascade as it would close the dependency cycle "self" -> "self"`,
+  });
+  // A rejected add() adds nothing: "c" can still be added without the cycle.
+  app.add("c");
+});
+
+test("ShutdownCascade rescue during a drain stops everything at once and names what had not drained", async () => {
+  const events: string[] = [];
+  const rescue = new AbortController();
+  const app = new ShutdownCascade({ rescue: rescue.signal });
+  const db = app.add("db");
+  const cache = app.add("cache", { dependsOn: ["db"] });
+  const api = app.add("api", { dependsOn: ["cache"] });
+  service(events, "db", db);
+  service(events, "cache", cache);
+  const hung = service(events, "api", api, true);
+  app.stop();
+  await tick();
+  assert.deepEqual(events, ["api stopped"]);
+  assert.equal(await settlesNow(app.wait()), false);
+
+  const reason = new Error("second interrupt");
+  rescue.abort(reason);
+  assert.equal(cache.signal.aborted, true, "stopped at once");
+  assert.equal(db.signal.aborted, true, "stopped at once");
+  await app.wait(); // without api's drain
+  assert.equal(events.includes("api drained"), false);
+  assert.equal(app.errors.length, 1);
+  assert.equal(
+    app.errors[0]?.message,
+    `Shutdown cascade was cut short before "api" drained`,
+  );
+  assert.equal(app.errors[0]?.cause, reason);
+  hung.resolve();
+  await api.wait();
+});
+
+test("ShutdownCascade rescued before it starts stops everything at once when it starts", async () => {
+  const app = new ShutdownCascade({ rescue: AbortSignal.abort("already") });
+  const db = app.add("db");
+  app.add("api", { dependsOn: ["db"] });
+  app.stop();
+  assert.equal(db.signal.aborted, true);
+  await app.wait();
+  assert.equal(app.error, undefined, "nothing was left running");
+});
+
+test("ShutdownCascade timeout rescues a drain that takes too long", async () => {
+  const app = new ShutdownCascade({ timeout: 1 });
+  const stuck = app.add("stuck");
+  const release = Promise.withResolvers<void>();
+  stuck.startForegroundGoroutine(() => release.promise);
+  app.stop();
+  await app.wait();
+  assert.equal(app.errors.length, 1);
+  assert.match(app.errors[0]?.message ?? "", /"stuck" drained/);
+  const cause = app.errors[0]?.cause as DOMException;
+  assert.equal(cause.name, "TimeoutError");
+  release.resolve();
+  await stuck.wait();
+});
+
+test("ShutdownCascade clears its deadline timer when the cascade ends in time", async () => {
+  // Node's runner hangs on a leaked timer, so this test is also a leak check.
+  const app = new ShutdownCascade({ timeout: 60_000 });
+  app.add("quick").startForegroundGoroutine(() => Promise.resolve());
+  app.stop();
+  await app.wait();
+  assert.equal(app.error, undefined);
+});
+
+test("ShutdownCascade leaves no listener on its parent and rescue signals once it ends", async () => {
+  const parent = new AbortController();
+  const rescue = new AbortController();
+  const onParent = countListeners(parent.signal);
+  const onRescue = countListeners(rescue.signal);
+  const app = new ShutdownCascade({
+    signal: parent.signal,
+    rescue: rescue.signal,
+  });
+  const db = app.add("db");
+  const api = app.add("api", { dependsOn: ["db"] });
+  const onDb = countListeners(db.signal);
+  const release = service([], "api", api, true);
+  assert.equal(onParent.count, 1);
+  assert.equal(onRescue.count, 0, "the rescue is watched only while stopping");
+
+  parent.abort();
+  assert.equal(app.signal.aborted, true, "the parent signal started it");
+  assert.equal(onParent.count, 0);
+  assert.equal(onRescue.count, 1, "one listener, however many managers");
+  release.resolve();
+  await app.wait();
+  assert.equal(onRescue.count, 0);
+  assert.equal(onDb.count, 0);
+});
+
+test("ShutdownCascade reports a dependency name that no manager has", async () => {
+  const app = new ShutdownCascade();
+  app.add("api", { dependsOn: ["dbb"] });
+  app.stop();
+  await app.wait();
+  assert.equal(app.errors.length, 1);
+  assert.equal(app.errors[0]?.name, "RangeError");
+  assert.equal(
+    app.errors[0]?.message,
+    `Cannot stop "dbb" after "api" as no manager is named "dbb"`,
+  );
+});
+
+test("ShutdownCascade.wait() resolves at once for an empty cascade once stopped, and is pending before", async () => {
+  const app = new ShutdownCascade();
+  assert.equal(await settlesNow(app.wait()), false);
+  app.stop();
+  app.stop();
+  assert.equal(await settlesNow(app.wait()), true);
+});
+
+test("ShutdownCascade[Symbol.asyncDispose]() stops, waits and throws the collected error", async () => {
+  const events: string[] = [];
+  const app = new ShutdownCascade();
+  const db = app.add("db");
+  const api = app.add("api", { dependsOn: ["db"] });
+  service(events, "db", db);
+  service(events, "api", api);
+  api.startBackgroundGoroutine(async (signal) => {
+    await new Promise((resolve) => signal.addEventListener("abort", resolve));
+    throw new Error("flush failed");
+  });
+  await assert.rejects(app[Symbol.asyncDispose](), { message: "flush failed" });
+  assert.deepEqual(events, [
+    "api stopped",
+    "api drained",
+    "db stopped",
+    "db drained",
+  ]);
+});
+
+test("ShutdownCascade lets no error escape while it stops", async () => {
+  const seen = await escapes(async () => {
+    const app = new ShutdownCascade({ timeout: 1 });
+    const a = app.add("a");
+    app.add("b", { dependsOn: ["a"] }).startForegroundGoroutine(() => {
+      throw new Error("b");
+    });
+    a.startForegroundGoroutine(() => Promise.reject(new Error("a")));
+    await app.wait();
+    assert.equal(app.errors.length, 2);
+  });
+  assert.deepEqual(seen, []);
+});
+
+test("ShutdownCascade validates its arguments with std-style messages", () => {
+  assert.throws(() => new ShutdownCascade(null as never), {
+    name: "TypeError",
+    message:
+      "Cannot create shutdown cascade as 'options' must be an object: current value is null",
+  });
+  assert.throws(() => new ShutdownCascade({ rescue: "x" as never }), {
+    name: "TypeError",
+    message:
+      `Cannot create shutdown cascade as 'rescue' must be an AbortSignal: current value is "x"`,
+  });
+  assert.throws(() => new ShutdownCascade({ signal: 1 as never }), {
+    name: "TypeError",
+    message: /'signal' must be an AbortSignal/,
+  });
+  for (const timeout of [-1, NaN, 2 ** 31]) {
+    assert.throws(() => new ShutdownCascade({ timeout }), {
+      name: "RangeError",
+      message: new RegExp(
+        `^Cannot create shutdown cascade as 'timeout' must be between 0 and 2147483647 or Infinity: current value is ${timeout}$`,
+      ),
+    });
+  }
+  assert.throws(() => new ShutdownCascade({ timeout: "5" as never }), {
+    name: "TypeError",
+    message:
+      `Cannot create shutdown cascade as 'timeout' must be a number: current value is "5"`,
+  });
+  new ShutdownCascade({ timeout: Infinity }).stop();
+  const app = new ShutdownCascade();
+  assert.throws(() => app.add("" as string), {
+    name: "TypeError",
+    message:
+      `Cannot add to shutdown cascade as 'name' must be a non-empty string: current value is ""`,
+  });
+  assert.throws(() => app.add("x", { manager: {} as never }), {
+    name: "TypeError",
+    message:
+      `Cannot add "x" to shutdown cascade as 'manager' must be a GoroutineManager: current value is [object Object]`,
+  });
+  assert.throws(() => app.add("x", { dependsOn: [1 as never] }), {
+    name: "TypeError",
+    message:
+      `Cannot add "x" to shutdown cascade as 'dependsOn' must be strings: current value is 1`,
+  });
+  assert.throws(() => app.add("x", { dependsOn: 1 as never }), {
+    name: "TypeError",
+    message: /'dependsOn' must be iterable/,
+  });
+  app.add("x");
+  assert.throws(() => app.add("x"), {
+    name: "RangeError",
+    message: `Cannot add "x" to shutdown cascade as the name is taken`,
+  });
+  app.stop();
+  assert.throws(() => app.add("late"), {
+    name: "TypeError",
+    message: `Cannot add "late" to shutdown cascade as it has started`,
+  });
+});
