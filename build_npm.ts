@@ -105,11 +105,7 @@ function buildNpm({ test }: { test: boolean }): void {
 
   writeJson(join(outDir, "package.json"), packageJson(version));
   for (const name of ["README.md", "LICENSE"]) {
-    if (existsSync(join(root, name))) {
-      copyFileSync(join(root, name), join(outDir, name));
-    } else {
-      console.warn(`build_npm: warning: ${name} is missing, so npm/ has none`);
-    }
+    copyFileSync(join(root, name), join(outDir, name));
   }
 
   stage(version);
