@@ -59,7 +59,6 @@ export interface DependentSignalOptions {
 
 const CREATE = "create dependent signal";
 
-
 /**
  * Returns a signal that aborts only once `upstream` has aborted *and* every
  * dependency has finished, or at once when the rescue signal aborts: the

@@ -3,7 +3,8 @@
 // Goroutines"): a "firecracker" resource must not shut down before the
 // "hypervisor" has stopped and its in-flight "resume" operations have drained;
 // a second interrupt (the rescue context) cuts the wait short. Written once
-// with dependentSignal() as the Go proxy context, once with ShutdownCascade.
+// with dependentSignal() as the Go proxy context, once with ShutdownCascade,
+// and once as examples/cascade.ts, a child process sent real signals.
 // Only the order of events is asserted, never times.
 
 import { test } from "node:test";
@@ -14,6 +15,7 @@ import {
   ShutdownCascade,
 } from "goroutine-manager";
 import { aborted, countListeners, tick } from "./_helpers.ts";
+import { RUNTIME, withExample } from "./_child.ts";
 
 /** An in-flight resume operation that ends when the test says so. */
 function startResume(
@@ -191,4 +193,60 @@ test("seed scenario with ShutdownCascade: a second interrupt stops firecracker a
   ]);
   stuck.resolve();
   await hypervisor.wait();
+});
+
+test(`examples/cascade.ts on ${RUNTIME}: one SIGINT stops api, hypervisor and its resumes, then firecracker`, async () => {
+  await withExample("cascade.ts", ["200"], async (child) => {
+    await child.line(/^ready/);
+    await child.line(/^resume 1: started/);
+    child.kill("SIGINT");
+    assert.deepEqual(
+      await child.exited,
+      { code: 0, signal: null },
+      child.stderr,
+    );
+    const lines = child.lines.filter((line) => line !== "");
+    const at = (line: string): number => {
+      const index = lines.indexOf(line);
+      assert.notEqual(index, -1, `missing ${JSON.stringify(line)}`);
+      return index;
+    };
+    const stopping = at(
+      "SIGINT: shutting down in order (send it again to hurry)",
+    );
+    const api = at("api: stopped taking requests");
+    const hypervisor = at("hypervisor: stopped, resumes in flight drain");
+    const firecracker = at("firecracker: VM stopped");
+    assert.ok(stopping < api && api < hypervisor && hypervisor < firecracker);
+    // Every resume that started has finished before firecracker stopped.
+    const started = lines.filter((line) => / started$/.test(line));
+    assert.ok(started.length > 0);
+    for (const line of started) {
+      assert.ok(at(line.replace("started", "done")) < firecracker, line);
+    }
+    assert.deepEqual(lines.slice(firecracker + 1), ["stopped in order"]);
+  });
+});
+
+test(`examples/cascade.ts on ${RUNTIME}: a second SIGINT stops firecracker without waiting for the resumes`, async () => {
+  await withExample("cascade.ts", ["60000"], async (child) => {
+    await child.line(/^ready/);
+    child.kill("SIGINT");
+    await child.line(/^hypervisor: stopped/);
+    child.kill("SIGINT");
+    assert.deepEqual(
+      await child.exited,
+      { code: 1, signal: null },
+      child.stderr,
+    );
+    const lines = child.lines.filter((line) => line !== "");
+    const rescue = lines.indexOf("SIGINT: stopping everything at once");
+    assert.notEqual(rescue, -1);
+    assert.ok(rescue < lines.indexOf("firecracker: VM stopped"));
+    assert.equal(lines.some((line) => / done$/.test(line)), false);
+    assert.match(
+      child.stderr,
+      /shutdown was not clean: Shutdown cascade was cut short before "hypervisor" drained/,
+    );
+  });
 });
