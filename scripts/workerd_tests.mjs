@@ -38,11 +38,31 @@ const verbose = process.argv.includes("--verbose");
  *   "rewrapped" (a new Error whose message is String(reason)) or "cloned".
  */
 const DATES = [
-  { date: "2024-01-01", abortThrows: true, weakRef: false, nativeReason: "rewrapped" },
-  { date: "2026-05-01", abortThrows: true, weakRef: true, nativeReason: "cloned" },
-  { date: "2026-11-01", abortThrows: false, weakRef: true, nativeReason: "cloned" },
+  {
+    date: "2024-01-01",
+    abortThrows: true,
+    weakRef: false,
+    nativeReason: "rewrapped",
+  },
+  {
+    date: "2026-05-01",
+    abortThrows: true,
+    weakRef: true,
+    nativeReason: "cloned",
+  },
+  {
+    date: "2026-11-01",
+    abortThrows: false,
+    weakRef: true,
+    nativeReason: "cloned",
+  },
 ];
-const MODULES = ["worker.mjs", "probe_start.mjs", "probe_end.mjs", "await_using.mjs"];
+const MODULES = [
+  "worker.mjs",
+  "probe_start.mjs",
+  "probe_end.mjs",
+  "await_using.mjs",
+];
 /** Kill everything after this long; below run_tests.mjs's 180 s outer limit. */
 const GUARD_MS = Number(process.env.WORKERD_TEST_TIMEOUT_MS ?? 120_000);
 const READY_MS = 30_000;
@@ -77,7 +97,9 @@ function workerdBinary() {
   try {
     return require("workerd").default;
   } catch (error) {
-    throw new Error(`the workerd package is missing or broken (run npm install): ${error.message}`);
+    throw new Error(
+      `the workerd package is missing or broken (run npm install): ${error.message}`,
+    );
   }
 }
 
@@ -95,7 +117,9 @@ async function prepare() {
     target: "es2022", // what build_npm.ts ships
     logLevel: "error",
   });
-  for (const name of MODULES) copyFileSync(join(sourceDir, name), join(workDir, name));
+  for (const name of MODULES) {
+    copyFileSync(join(sourceDir, name), join(workDir, name));
+  }
   const modules = [
     ...MODULES.map((name) => `(name = "${name}", esModule = embed "${name}")`),
     `(name = "goroutine-manager", esModule = embed "goroutine-manager.mjs")`,
@@ -115,7 +139,9 @@ async function prepare() {
     ))`;
   });
   const sockets = DATES.map(({ date }) =>
-    `(name = "${serviceName(date)}", address = "127.0.0.1:0", http = (), service = "${serviceName(date)}")`
+    `(name = "${
+      serviceName(date)
+    }", address = "127.0.0.1:0", http = (), service = "${serviceName(date)}")`
   );
   writeFileSync(
     join(workDir, "config.capnp"),
@@ -172,9 +198,19 @@ function start(binary) {
       }
       if (DATES.every(({ date }) => ports[serviceName(date)])) done();
     });
-    workerd.on("error", (error) => done(new Error(`workerd could not start: ${error.message}`)));
-    workerd.on("exit", (code, signal) =>
-      done(new Error(`workerd exited (${signal ?? `code ${code}`}) before listening`)));
+    workerd.on(
+      "error",
+      (error) => done(new Error(`workerd could not start: ${error.message}`)),
+    );
+    workerd.on(
+      "exit",
+      (code, signal) =>
+        done(
+          new Error(
+            `workerd exited (${signal ?? `code ${code}`}) before listening`,
+          ),
+        ),
+    );
   });
 }
 
@@ -183,9 +219,13 @@ async function runDate({ date }, port) {
     signal: AbortSignal.timeout(REQUEST_MS),
   });
   const text = await response.text();
-  if (!response.ok) throw new Error(`/run answered ${response.status}: ${text.slice(0, 2000)}`);
+  if (!response.ok) {
+    throw new Error(`/run answered ${response.status}: ${text.slice(0, 2000)}`);
+  }
   const { date: served, results } = JSON.parse(text);
-  if (served !== date) throw new Error(`/run answered for ${served}, not ${date}`);
+  if (served !== date) {
+    throw new Error(`/run answered for ${served}, not ${date}`);
+  }
   return results;
 }
 
@@ -227,7 +267,9 @@ async function main() {
     clearTimeout(guard);
   }
   if (problem) console.log(`\nproblem: ${problem}`);
-  if (log && (verbose || problem || failed)) console.log(`--- workerd log\n${log.trimEnd()}\n---`);
+  if (log && (verbose || problem || failed)) {
+    console.log(`--- workerd log\n${log.trimEnd()}\n---`);
+  }
   console.log(`workerd: ${passed} passed, ${failed} failed`);
   process.exitCode = failed === 0 && passed > 0 && !problem ? 0 : 1;
 }

@@ -1,4 +1,5 @@
 // Copyright 2026 the goroutine-manager authors. Apache-2.0 license.
+// deno-lint-ignore-file explicit-module-boundary-types
 //
 // The `using` / `await using` checks, in their own module: worker.mjs imports
 // it dynamically, so that a runtime that cannot parse the syntax fails these

@@ -9,7 +9,9 @@ for (const [owner, key, original, wasOwn] of originals) {
   // Most globals live on the global scope's prototype: remove the own spy.
   if (wasOwn) owner[key] = original;
   else delete owner[key];
-  if (owner[key] !== original) throw new Error(`probe_end: could not restore ${key}`);
+  if (owner[key] !== original) {
+    throw new Error(`probe_end: could not restore ${key}`);
+  }
 }
 
 /** What the library did at import time: calls made and globals added. */

@@ -105,7 +105,8 @@ async function within(ms, promise, what) {
       promise,
       new Promise((_, reject) => {
         timer = setTimeout(
-          () => reject(new CheckError(`${what} did not settle within ${ms} ms`)),
+          () =>
+            reject(new CheckError(`${what} did not settle within ${ms} ms`)),
           ms,
         );
       }),
@@ -177,19 +178,22 @@ check("import: nothing done at import time (global scope)", () => {
   return `bundle exports: ${Object.keys(library).sort().join(", ")}`;
 });
 
-check("platform: this compat date has the semantics it is meant to cover", async (env) => {
-  const expect = JSON.parse(env.EXPECT);
-  const actual = {
-    abortThrows: abortThrows(),
-    weakRef: typeof WeakRef === "function",
-    nativeReason: await nativeRejection(new GoroutineStoppedError()),
-  };
-  equal(JSON.stringify(actual), JSON.stringify(expect), "platform semantics");
-  return `abort() with a throwing listener ${
-    actual.abortThrows ? "throws to its caller" : "does not throw"
-  }; WeakRef ${actual.weakRef ? "defined" : "undefined"}; ` +
-    `native I/O rejects with a ${actual.nativeReason} abort reason`;
-});
+check(
+  "platform: this compat date has the semantics it is meant to cover",
+  async (env) => {
+    const expect = JSON.parse(env.EXPECT);
+    const actual = {
+      abortThrows: abortThrows(),
+      weakRef: typeof WeakRef === "function",
+      nativeReason: await nativeRejection(new GoroutineStoppedError()),
+    };
+    equal(JSON.stringify(actual), JSON.stringify(expect), "platform semantics");
+    return `abort() with a throwing listener ${
+      actual.abortThrows ? "throws to its caller" : "does not throw"
+    }; WeakRef ${actual.weakRef ? "defined" : "undefined"}; ` +
+      `native I/O rejects with a ${actual.nativeReason} abort reason`;
+  },
+);
 
 check("foreground tasks are waited for, background tasks are not", async () => {
   const manager = new GoroutineManager();
@@ -243,71 +247,89 @@ check("a failure stops the others and is collected", async () => {
   equal(manager.errors.length, 1, `errors ${messages(manager)}`);
   equal(manager.error, failure, "manager.error");
   equal(recovered.length, 1, "onAfterRecover calls");
-  equal(manager.signal.reason, manager.getErrGoroutineStopped(), "signal.reason");
+  equal(
+    manager.signal.reason,
+    manager.getErrGoroutineStopped(),
+    "signal.reason",
+  );
   assert(
     manager.signal.reason instanceof GoroutineStoppedError,
     "the stop reason is a GoroutineStoppedError",
   );
 });
 
-check("every failure is collected in order; named ones as GoroutineError", async () => {
-  const manager = new GoroutineManager();
-  manager.startForegroundGoroutine(async () => {
-    await sleep(1);
-    throw new Error("connection reset");
-  }, { name: "sync-users" });
-  equal(
-    JSON.stringify(manager.running.map(({ name, foreground }) => [name, foreground])),
-    '[["sync-users",true]]',
-    "running",
-  );
-  manager.startBackgroundGoroutine(() => {
-    throw "a string";
-  });
-  equal(manager.signal.aborted, true, "aborted by the synchronous throw");
-  await within(2000, manager.wait(), "wait()");
-  const [first, second] = manager.errors;
-  equal(manager.errors.length, 2, `errors ${messages(manager)}`);
-  equal(first.cause, "a string", "first error's cause");
-  assert(second instanceof GoroutineError, `second error is a GoroutineError: ${describe(second)}`);
-  equal(second.goroutine, "sync-users", "goroutine name");
-  equal(second.cause?.message, "connection reset", "named error's cause");
-  assert(manager.error instanceof AggregateError, "manager.error is an AggregateError");
-  equal(manager.running.length, 0, "running after wait()");
-});
+check(
+  "every failure is collected in order; named ones as GoroutineError",
+  async () => {
+    const manager = new GoroutineManager();
+    manager.startForegroundGoroutine(async () => {
+      await sleep(1);
+      throw new Error("connection reset");
+    }, { name: "sync-users" });
+    equal(
+      JSON.stringify(
+        manager.running.map(({ name, foreground }) => [name, foreground]),
+      ),
+      '[["sync-users",true]]',
+      "running",
+    );
+    manager.startBackgroundGoroutine(() => {
+      throw "a string";
+    });
+    equal(manager.signal.aborted, true, "aborted by the synchronous throw");
+    await within(2000, manager.wait(), "wait()");
+    const [first, second] = manager.errors;
+    equal(manager.errors.length, 2, `errors ${messages(manager)}`);
+    equal(first.cause, "a string", "first error's cause");
+    assert(
+      second instanceof GoroutineError,
+      `second error is a GoroutineError: ${describe(second)}`,
+    );
+    equal(second.goroutine, "sync-users", "goroutine name");
+    equal(second.cause?.message, "connection reset", "named error's cause");
+    assert(
+      manager.error instanceof AggregateError,
+      "manager.error is an AggregateError",
+    );
+    equal(manager.running.length, 0, "running after wait()");
+  },
+);
 
-check("graceful stop collects nothing (throwIfAborted, the reason, AbortError, a wrapped cause)", async () => {
-  const manager = new GoroutineManager();
-  manager.startForegroundGoroutine(async (signal) => {
-    await aborted(signal);
-    signal.throwIfAborted();
-  });
-  manager.startForegroundGoroutine(async (signal) => {
-    await aborted(signal);
-    throw signal.reason;
-  });
-  manager.startForegroundGoroutine(async (signal) => {
-    await aborted(signal);
-    throw new DOMException("The operation was aborted", "AbortError");
-  });
-  manager.startForegroundGoroutine(async (signal) => {
-    await aborted(signal);
-    throw new Error("wrapped", { cause: signal.reason });
-  });
-  manager.startForegroundGoroutine((signal) => sleepUntil(10_000, signal));
-  manager.startBackgroundGoroutine(async (signal) => {
-    await aborted(signal);
-    signal.throwIfAborted();
-  });
-  equal(manager.pending, 5, "pending");
-  manager.stopAllGoroutines();
-  manager.stopAllGoroutines();
-  await within(2000, manager.wait(), "wait()");
-  await sleep(0);
-  equal(manager.errors.length, 0, `errors ${messages(manager)}`);
-  equal(manager.error, undefined, "manager.error");
-  equal(manager.pending, 0, "pending after wait()");
-});
+check(
+  "graceful stop collects nothing (throwIfAborted, the reason, AbortError, a wrapped cause)",
+  async () => {
+    const manager = new GoroutineManager();
+    manager.startForegroundGoroutine(async (signal) => {
+      await aborted(signal);
+      signal.throwIfAborted();
+    });
+    manager.startForegroundGoroutine(async (signal) => {
+      await aborted(signal);
+      throw signal.reason;
+    });
+    manager.startForegroundGoroutine(async (signal) => {
+      await aborted(signal);
+      throw new DOMException("The operation was aborted", "AbortError");
+    });
+    manager.startForegroundGoroutine(async (signal) => {
+      await aborted(signal);
+      throw new Error("wrapped", { cause: signal.reason });
+    });
+    manager.startForegroundGoroutine((signal) => sleepUntil(10_000, signal));
+    manager.startBackgroundGoroutine(async (signal) => {
+      await aborted(signal);
+      signal.throwIfAborted();
+    });
+    equal(manager.pending, 5, "pending");
+    manager.stopAllGoroutines();
+    manager.stopAllGoroutines();
+    await within(2000, manager.wait(), "wait()");
+    await sleep(0);
+    equal(manager.errors.length, 0, `errors ${messages(manager)}`);
+    equal(manager.error, undefined, "manager.error");
+    equal(manager.pending, 0, "pending after wait()");
+  },
+);
 
 /** A foreground task that awaits native I/O with the manager's signal, then a stop. */
 async function gracefulThroughNativeIo(io) {
@@ -331,86 +353,111 @@ async function gracefulThroughNativeIo(io) {
   return seen;
 }
 
-check("graceful stop through native I/O: scheduler.wait(ms, { signal })", () =>
-  gracefulThroughNativeIo((signal) => scheduler.wait(10_000, { signal })));
+check(
+  "graceful stop through native I/O: scheduler.wait(ms, { signal })",
+  () => gracefulThroughNativeIo((signal) => scheduler.wait(10_000, { signal })),
+);
 
-check("graceful stop through native I/O: fetch over a service binding", (env) =>
-  gracefulThroughNativeIo(async (signal) => {
-    const response = await env.SELF.fetch("https://self/hang", { signal });
-    await response.text();
-  }));
+check(
+  "graceful stop through native I/O: fetch over a service binding",
+  (env) =>
+    gracefulThroughNativeIo(async (signal) => {
+      const response = await env.SELF.fetch("https://self/hang", { signal });
+      await response.text();
+    }),
+);
 
-check("a parent signal (request-scoped controller) aborts the manager and is not graceful", async () => {
-  const parent = new AbortController();
-  const recovered = [];
-  const manager = new GoroutineManager({
-    signal: parent.signal,
-    hooks: { onAfterRecover: (error) => recovered.push(error) },
-  });
-  manager.startForegroundGoroutine(async (signal) => {
-    await aborted(signal);
-    signal.throwIfAborted();
-  });
-  const reason = new Error("request cancelled");
-  parent.abort(reason);
-  equal(manager.signal.aborted, true, "manager aborted");
-  equal(manager.signal.reason, reason, "manager's reason");
-  await within(2000, manager.wait(), "wait()");
-  equal(manager.errors.length, 1, `errors ${messages(manager)}`);
-  equal(manager.errors[0], reason, "collected error");
-  equal(recovered.length, 1, "onAfterRecover calls");
-  manager.stopAllGoroutines();
-  equal(manager.signal.reason, reason, "reason after a later stopAllGoroutines()");
-  const late = new GoroutineManager({ signal: parent.signal });
-  equal(late.signal.aborted, true, "a manager of an aborted parent starts aborted");
-  equal(late.signal.reason, reason, "its reason");
-});
+check(
+  "a parent signal (request-scoped controller) aborts the manager and is not graceful",
+  async () => {
+    const parent = new AbortController();
+    const recovered = [];
+    const manager = new GoroutineManager({
+      signal: parent.signal,
+      hooks: { onAfterRecover: (error) => recovered.push(error) },
+    });
+    manager.startForegroundGoroutine(async (signal) => {
+      await aborted(signal);
+      signal.throwIfAborted();
+    });
+    const reason = new Error("request cancelled");
+    parent.abort(reason);
+    equal(manager.signal.aborted, true, "manager aborted");
+    equal(manager.signal.reason, reason, "manager's reason");
+    await within(2000, manager.wait(), "wait()");
+    equal(manager.errors.length, 1, `errors ${messages(manager)}`);
+    equal(manager.errors[0], reason, "collected error");
+    equal(recovered.length, 1, "onAfterRecover calls");
+    manager.stopAllGoroutines();
+    equal(
+      manager.signal.reason,
+      reason,
+      "reason after a later stopAllGoroutines()",
+    );
+    const late = new GoroutineManager({ signal: parent.signal });
+    equal(
+      late.signal.aborted,
+      true,
+      "a manager of an aborted parent starts aborted",
+    );
+    equal(late.signal.reason, reason, "its reason");
+  },
+);
 
-check("an AbortSignal.timeout parent (in a request) stops the manager with a TimeoutError", async () => {
-  const manager = new GoroutineManager({ signal: AbortSignal.timeout(10) });
-  manager.startForegroundGoroutine((signal) => sleepUntil(10_000, signal));
-  await within(2000, manager.wait(), "wait()");
-  equal(manager.errors.length, 1, `errors ${messages(manager)}`);
-  equal(manager.errors[0].name, "TimeoutError", "collected error's name");
-});
+check(
+  "an AbortSignal.timeout parent (in a request) stops the manager with a TimeoutError",
+  async () => {
+    const manager = new GoroutineManager({ signal: AbortSignal.timeout(10) });
+    manager.startForegroundGoroutine((signal) => sleepUntil(10_000, signal));
+    await within(2000, manager.wait(), "wait()");
+    equal(manager.errors.length, 1, `errors ${messages(manager)}`);
+    equal(manager.errors[0].name, "TimeoutError", "collected error's name");
+  },
+);
 
-check("PanicCollector: collect(), collect(error) and wrap() (sync throw, rejection, success)", async () => {
-  const sync = new GoroutineManager();
-  const syncFailure = new Error("sync throw");
-  const wrappedSync = sync.createForegroundPanicCollector().wrap(() => {
-    throw syncFailure;
-  });
-  equal(wrappedSync(), undefined, "the wrapper's return value");
-  await within(2000, sync.wait(), "wait() after a sync throw");
-  equal(sync.error, syncFailure, "collected sync throw");
-  equal(sync.signal.aborted, true, "stopped by the sync throw");
+check(
+  "PanicCollector: collect(), collect(error) and wrap() (sync throw, rejection, success)",
+  async () => {
+    const sync = new GoroutineManager();
+    const syncFailure = new Error("sync throw");
+    const wrappedSync = sync.createForegroundPanicCollector().wrap(() => {
+      throw syncFailure;
+    });
+    equal(wrappedSync(), undefined, "the wrapper's return value");
+    await within(2000, sync.wait(), "wait() after a sync throw");
+    equal(sync.error, syncFailure, "collected sync throw");
+    equal(sync.signal.aborted, true, "stopped by the sync throw");
 
-  const rejected = new GoroutineManager();
-  const rejection = new Error("rejection");
-  rejected.createBackgroundPanicCollector().wrap(async (id) => {
-    await sleep(1);
-    throw new Error(`${rejection.message} ${id}`);
-  })(7);
-  await sleep(10);
-  equal(messages(rejected), '["rejection 7"]', "collected rejection");
+    const rejected = new GoroutineManager();
+    const rejection = new Error("rejection");
+    rejected.createBackgroundPanicCollector().wrap(async (id) => {
+      await sleep(1);
+      throw new Error(`${rejection.message} ${id}`);
+    })(7);
+    await sleep(10);
+    equal(messages(rejected), '["rejection 7"]', "collected rejection");
 
-  const clean = new GoroutineManager();
-  const collector = clean.createForegroundPanicCollector();
-  equal(collector instanceof PanicCollector, true, "a PanicCollector");
-  collector.wrap(async (x) => x)(1);
-  await within(2000, clean.wait(), "wait() after a success");
-  equal(collector.settled, true, "settled");
-  equal(clean.errors.length, 0, "errors after a success");
+    const clean = new GoroutineManager();
+    const collector = clean.createForegroundPanicCollector();
+    equal(collector instanceof PanicCollector, true, "a PanicCollector");
+    collector.wrap((x) => Promise.resolve(x))(1);
+    await within(2000, clean.wait(), "wait() after a success");
+    equal(collector.settled, true, "settled");
+    equal(clean.errors.length, 0, "errors after a success");
 
-  const blocking = new GoroutineManager();
-  const held = blocking.createForegroundPanicCollector();
-  const gaveUp = await waitFor(blocking, { timeout: 10 }).then(() => false, () => true);
-  equal(gaveUp, true, "a foreground collector blocks wait()");
-  held.collect(undefined);
-  held.collect(new Error("ignored"));
-  await within(2000, blocking.wait(), "wait() after collect(undefined)");
-  equal(blocking.errors.length, 1, "collect(undefined) is a failure");
-});
+    const blocking = new GoroutineManager();
+    const held = blocking.createForegroundPanicCollector();
+    const gaveUp = await waitFor(blocking, { timeout: 10 }).then(
+      () => false,
+      () => true,
+    );
+    equal(gaveUp, true, "a foreground collector blocks wait()");
+    held.collect(undefined);
+    held.collect(new Error("ignored"));
+    await within(2000, blocking.wait(), "wait() after collect(undefined)");
+    equal(blocking.errors.length, 1, "collect(undefined) is a failure");
+  },
+);
 
 check("using / await using (syntax parsed by workerd)", async () => {
   const { awaitUsing, usingCollector } = await import("./await_using.mjs");
@@ -422,196 +469,261 @@ check("using / await using (syntax parsed by workerd)", async () => {
   equal(used.errors, 0, "errors");
 });
 
-check("waitFor(manager, { timeout }) gives up with its own timer inside a request", async () => {
-  const manager = new GoroutineManager();
-  const release = Promise.withResolvers();
-  manager.startForegroundGoroutine(() => release.promise, { name: "stuck" });
-  manager.startForegroundGoroutine(() => release.promise);
-  manager.stopAllGoroutines();
-  const started = Date.now();
-  const error = await within(
-    2000,
-    waitFor(manager, { timeout: 30 }).then(() => undefined, (e) => e),
-    "waitFor",
-  );
-  const elapsed = Date.now() - started;
-  assert(error instanceof GoroutineWaitError, `rejected with a GoroutineWaitError: ${describe(error)}`);
-  equal(error.running.map((info) => info.name).join(), "stuck", "running");
-  equal(error.unnamed, 1, "unnamed");
-  equal(error.cause?.name, "TimeoutError", "cause");
-  assert(elapsed >= 25, `gave up after ${elapsed} ms, before its 30 ms timeout`);
-  release.resolve();
-  await within(2000, manager.wait(), "wait() after the release");
-
-  const quick = new GoroutineManager();
-  quick.startForegroundGoroutine(() => sleep(5));
-  await within(2000, waitFor(quick, { timeout: 1000 }), "waitFor before its timeout");
-
-  const rescue = new AbortController();
-  const stuck = new GoroutineManager();
-  const hold = Promise.withResolvers();
-  stuck.startForegroundGoroutine(() => hold.promise);
-  const waiting = waitFor(stuck, { signal: rescue.signal }).then(() => undefined, (e) => e);
-  const rescueReason = new Error("second Ctrl-C");
-  rescue.abort(rescueReason);
-  const rescued = await within(2000, waiting, "waitFor with a signal");
-  equal(rescued?.cause, rescueReason, "waitFor's cause after its signal aborted");
-  hold.resolve();
-  await stuck.wait();
-  return `gave up after ${elapsed} ms`;
-});
-
-check("a throwing abort listener: stopAllGoroutines() does not throw; every task still stops", async () => {
-  const throws = abortThrows();
-  const manager = new GoroutineManager();
-  let early = false;
-  let polled = false;
-  manager.startForegroundGoroutine(async (signal) => {
-    await aborted(signal); // its listener comes before the throwing one
-    early = true;
-  });
-  const boom = addThrowingListener(manager.signal);
-  manager.startForegroundGoroutine(async (signal) => {
-    while (!signal.aborted) await sleep(1);
-    polled = true;
-  });
-  try {
-    manager.stopAllGoroutines();
-  } catch (error) {
-    throw new CheckError(`stopAllGoroutines() threw ${describe(error)}`);
-  }
-  equal(manager.signal.reason, manager.getErrGoroutineStopped(), "signal.reason");
-  await within(2000, manager.wait(), "wait()");
-  equal(early, true, "the task listening before the throwing listener stopped");
-  equal(polled, true, "the task polling signal.aborted stopped");
-  if (throws) {
-    equal(messages(manager), JSON.stringify([boom.message]), "errors");
-    return "abort() threw the listener's error; the manager caught and collected it";
-  }
-  equal(messages(manager), "[]", "errors");
-  return "workerd reported the listener's error itself ('error' event); nothing collected";
-});
-
-check("a throwing abort listener: a failing task (sync throw and rejection) still stops the manager", async () => {
-  const throws = abortThrows();
-  for (const sync of [true, false]) {
+check(
+  "waitFor(manager, { timeout }) gives up with its own timer inside a request",
+  async () => {
     const manager = new GoroutineManager();
-    const boom = addThrowingListener(manager.signal);
+    const release = Promise.withResolvers();
+    manager.startForegroundGoroutine(() => release.promise, { name: "stuck" });
+    manager.startForegroundGoroutine(() => release.promise);
+    manager.stopAllGoroutines();
+    const started = Date.now();
+    const error = await within(
+      2000,
+      waitFor(manager, { timeout: 30 }).then(() => undefined, (e) => e),
+      "waitFor",
+    );
+    const elapsed = Date.now() - started;
+    assert(
+      error instanceof GoroutineWaitError,
+      `rejected with a GoroutineWaitError: ${describe(error)}`,
+    );
+    equal(error.running.map((info) => info.name).join(), "stuck", "running");
+    equal(error.unnamed, 1, "unnamed");
+    equal(error.cause?.name, "TimeoutError", "cause");
+    assert(
+      elapsed >= 25,
+      `gave up after ${elapsed} ms, before its 30 ms timeout`,
+    );
+    release.resolve();
+    await within(2000, manager.wait(), "wait() after the release");
+
+    const quick = new GoroutineManager();
+    quick.startForegroundGoroutine(() => sleep(5));
+    await within(
+      2000,
+      waitFor(quick, { timeout: 1000 }),
+      "waitFor before its timeout",
+    );
+
+    const rescue = new AbortController();
+    const stuck = new GoroutineManager();
+    const hold = Promise.withResolvers();
+    stuck.startForegroundGoroutine(() => hold.promise);
+    const waiting = waitFor(stuck, { signal: rescue.signal }).then(
+      () => undefined,
+      (e) => e,
+    );
+    const rescueReason = new Error("second Ctrl-C");
+    rescue.abort(rescueReason);
+    const rescued = await within(2000, waiting, "waitFor with a signal");
+    equal(
+      rescued?.cause,
+      rescueReason,
+      "waitFor's cause after its signal aborted",
+    );
+    hold.resolve();
+    await stuck.wait();
+    return `gave up after ${elapsed} ms`;
+  },
+);
+
+check(
+  "a throwing abort listener: stopAllGoroutines() does not throw; every task still stops",
+  async () => {
+    const throws = abortThrows();
+    const manager = new GoroutineManager();
+    let early = false;
     let polled = false;
+    manager.startForegroundGoroutine(async (signal) => {
+      await aborted(signal); // its listener comes before the throwing one
+      early = true;
+    });
+    const boom = addThrowingListener(manager.signal);
     manager.startForegroundGoroutine(async (signal) => {
       while (!signal.aborted) await sleep(1);
       polled = true;
     });
-    const failure = new Error(sync ? "sync failure" : "async failure");
     try {
-      manager.startForegroundGoroutine(
-        sync
-          ? () => {
-            throw failure;
-          }
-          : async () => {
-            await sleep(1);
-            throw failure;
-          },
-      );
+      manager.stopAllGoroutines();
     } catch (error) {
-      throw new CheckError(`startForegroundGoroutine() threw ${describe(error)}`);
+      throw new CheckError(`stopAllGoroutines() threw ${describe(error)}`);
     }
-    await within(2000, manager.wait(), `wait() (${failure.message})`);
-    equal(polled, true, `the polling task stopped (${failure.message})`);
+    equal(
+      manager.signal.reason,
+      manager.getErrGoroutineStopped(),
+      "signal.reason",
+    );
+    await within(2000, manager.wait(), "wait()");
+    equal(
+      early,
+      true,
+      "the task listening before the throwing listener stopped",
+    );
+    equal(polled, true, "the task polling signal.aborted stopped");
+    if (throws) {
+      equal(messages(manager), JSON.stringify([boom.message]), "errors");
+      return "abort() threw the listener's error; the manager caught and collected it";
+    }
+    equal(messages(manager), "[]", "errors");
+    return "workerd reported the listener's error itself ('error' event); nothing collected";
+  },
+);
+
+check(
+  "a throwing abort listener: a failing task (sync throw and rejection) still stops the manager",
+  async () => {
+    const throws = abortThrows();
+    for (const sync of [true, false]) {
+      const manager = new GoroutineManager();
+      const boom = addThrowingListener(manager.signal);
+      let polled = false;
+      manager.startForegroundGoroutine(async (signal) => {
+        while (!signal.aborted) await sleep(1);
+        polled = true;
+      });
+      const failure = new Error(sync ? "sync failure" : "async failure");
+      try {
+        manager.startForegroundGoroutine(
+          sync
+            ? () => {
+              throw failure;
+            }
+            : async () => {
+              await sleep(1);
+              throw failure;
+            },
+        );
+      } catch (error) {
+        throw new CheckError(
+          `startForegroundGoroutine() threw ${describe(error)}`,
+        );
+      }
+      await within(2000, manager.wait(), `wait() (${failure.message})`);
+      equal(polled, true, `the polling task stopped (${failure.message})`);
+      equal(
+        messages(manager),
+        JSON.stringify(
+          throws ? [failure.message, boom.message] : [failure.message],
+        ),
+        "errors",
+      );
+    }
+  },
+);
+
+check(
+  "a throwing abort listener: a parent abort does not throw to the parent's caller",
+  async () => {
+    const throws = abortThrows();
+    const parent = new AbortController();
+    const manager = new GoroutineManager({ signal: parent.signal });
+    const boom = addThrowingListener(manager.signal);
+    const reason = new Error("parent aborted");
+    try {
+      parent.abort(reason);
+    } catch (error) {
+      throw new CheckError(`parent.abort() threw ${describe(error)}`);
+    }
+    equal(manager.signal.reason, reason, "manager's reason");
+    manager.startForegroundGoroutine((signal) => signal.throwIfAborted());
+    await within(2000, manager.wait(), "wait()");
     equal(
       messages(manager),
-      JSON.stringify(throws ? [failure.message, boom.message] : [failure.message]),
+      JSON.stringify(
+        throws ? [boom.message, reason.message] : [reason.message],
+      ),
       "errors",
     );
-  }
-});
+  },
+);
 
-check("a throwing abort listener: a parent abort does not throw to the parent's caller", async () => {
-  const throws = abortThrows();
-  const parent = new AbortController();
-  const manager = new GoroutineManager({ signal: parent.signal });
-  const boom = addThrowingListener(manager.signal);
-  const reason = new Error("parent aborted");
-  try {
-    parent.abort(reason);
-  } catch (error) {
-    throw new CheckError(`parent.abort() threw ${describe(error)}`);
-  }
-  equal(manager.signal.reason, reason, "manager's reason");
-  manager.startForegroundGoroutine((signal) => signal.throwIfAborted());
-  await within(2000, manager.wait(), "wait()");
-  equal(
-    messages(manager),
-    JSON.stringify(throws ? [boom.message, reason.message] : [reason.message]),
-    "errors",
-  );
-});
+check(
+  "platform canary: abort listeners added after a throwing one (e.g. a child manager's)",
+  async () => {
+    const throws = abortThrows();
+    const manager = new GoroutineManager();
+    addThrowingListener(manager.signal);
+    const child = new GoroutineManager({ signal: manager.signal });
+    let late = false;
+    manager.signal.addEventListener("abort", () => {
+      late = true;
+    });
+    manager.stopAllGoroutines();
+    equal(child.signal.aborted, !throws, "child manager aborted");
+    equal(late, !throws, "later listener ran");
+    child.stopAllGoroutines();
+    await within(2000, Promise.all([manager.wait(), child.wait()]), "wait()");
+    return throws
+      ? "skipped, as workerd does at this date: a child manager following a signal that has a throwing listener before it is not stopped"
+      : "all listeners ran";
+  },
+);
 
-check("platform canary: abort listeners added after a throwing one (e.g. a child manager's)", async () => {
-  const throws = abortThrows();
-  const manager = new GoroutineManager();
-  addThrowingListener(manager.signal);
-  const child = new GoroutineManager({ signal: manager.signal });
-  let late = false;
-  manager.signal.addEventListener("abort", () => {
-    late = true;
-  });
-  manager.stopAllGoroutines();
-  equal(child.signal.aborted, !throws, "child manager aborted");
-  equal(late, !throws, "later listener ran");
-  child.stopAllGoroutines();
-  await within(2000, Promise.all([manager.wait(), child.wait()]), "wait()");
-  return throws
-    ? "skipped, as workerd does at this date: a child manager following a signal that has a throwing listener before it is not stopped"
-    : "all listeners ran";
-});
-
-check("ctx.waitUntil(manager.wait()) keeps foreground work alive after the response", async (env) => {
-  const outcome = async (waitUntil) => {
-    const id = crypto.randomUUID();
-    const response = await env.SELF.fetch(`https://self/bg?id=${id}&waitUntil=${waitUntil}`);
-    const body = await response.text();
-    const atResponse = background.get(id);
-    await sleep(150);
-    return { body, atResponse, later: background.get(id) };
-  };
-  const kept = await outcome(1);
-  equal(kept.body, "started", "response body");
-  equal(kept.atResponse, "started", "state when the response arrived");
-  equal(kept.later, "done", "state 150 ms later, with waitUntil");
-  const dropped = await outcome(0);
-  return `without waitUntil the task's state 150 ms later: ${dropped.later}`;
-});
+check(
+  "ctx.waitUntil(manager.wait()) keeps foreground work alive after the response",
+  async (env) => {
+    const outcome = async (waitUntil) => {
+      const id = crypto.randomUUID();
+      const response = await env.SELF.fetch(
+        `https://self/bg?id=${id}&waitUntil=${waitUntil}`,
+      );
+      const body = await response.text();
+      const atResponse = background.get(id);
+      await sleep(150);
+      return { body, atResponse, later: background.get(id) };
+    };
+    const kept = await outcome(1);
+    equal(kept.body, "started", "response body");
+    equal(kept.atResponse, "started", "state when the response arrived");
+    equal(kept.later, "done", "state 150 ms later, with waitUntil");
+    const dropped = await outcome(0);
+    return `without waitUntil the task's state 150 ms later: ${dropped.later}`;
+  },
+);
 
 check("one manager per request: 8 concurrent requests", async (env) => {
   const bodies = await within(
     5000,
     Promise.all(
-      Array.from({ length: 8 }, (_, i) =>
-        env.SELF.fetch(`https://self/mini?id=${i}`).then((r) => r.json())),
+      Array.from(
+        { length: 8 },
+        (_, i) =>
+          env.SELF.fetch(`https://self/mini?id=${i}`).then((r) => r.json()),
+      ),
     ),
     "8 concurrent /mini requests",
   );
   bodies.forEach((body, i) => {
-    equal(JSON.stringify(body.errors), JSON.stringify([`mini ${i}`]), `request ${i}'s errors`);
+    equal(
+      JSON.stringify(body.errors),
+      JSON.stringify([`mini ${i}`]),
+      `request ${i}'s errors`,
+    );
   });
 });
 
-check("no unhandled rejection or uncaught error (other than the checks' own throwing listeners)", async (env, before) => {
-  await sleep(20);
-  const during = reported.slice(before);
-  const unexpected = during.filter((entry) => !entry.includes(LISTENER_BOOM));
-  equal(unexpected.join("; "), "", "unexpected reports");
-  return `${during.length} throwing-listener errors reported by workerd`;
-});
+check(
+  "no unhandled rejection or uncaught error (other than the checks' own throwing listeners)",
+  async (_env, before) => {
+    await sleep(20);
+    const during = reported.slice(before);
+    const unexpected = during.filter((entry) => !entry.includes(LISTENER_BOOM));
+    equal(unexpected.join("; "), "", "unexpected reports");
+    return `${during.length} throwing-listener errors reported by workerd`;
+  },
+);
 
 async function run(env) {
   const before = reported.length;
   const results = [];
   for (const [name, fn] of CHECKS) {
     try {
-      const detail = await within(10_000, Promise.resolve().then(() => fn(env, before)), name);
+      const detail = await within(
+        10_000,
+        Promise.resolve().then(() => fn(env, before)),
+        name,
+      );
       results.push({ name, ok: true, ...(detail ? { detail } : {}) });
     } catch (error) {
       results.push({
@@ -641,7 +753,9 @@ export default {
           background.set(id, "done");
         });
         background.set(id, "started");
-        if (url.searchParams.get("waitUntil") === "1") ctx.waitUntil(manager.wait());
+        if (url.searchParams.get("waitUntil") === "1") {
+          ctx.waitUntil(manager.wait());
+        }
         return new Response("started");
       }
       case "/mini": {
@@ -656,7 +770,9 @@ export default {
           throw new Error(`mini ${id}`);
         });
         await manager.wait();
-        return Response.json({ errors: manager.errors.map((error) => error.message) });
+        return Response.json({
+          errors: manager.errors.map((error) => error.message),
+        });
       }
       default:
         return new Response("not found", { status: 404 });
