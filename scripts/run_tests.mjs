@@ -57,7 +57,20 @@ const SOURCE_RUNS = [
   })),
 ];
 
-export const RUNS = [...SOURCE_RUNS, ...builtRuns(SOURCE_RUNS), ...CHECKS];
+/** Cloudflare Workers: tests/workerd/ in the standalone workerd binary, per compat date. */
+const WORKERD_RUN = {
+  label: "workerd",
+  command: process.execPath,
+  args: ["scripts/workerd_tests.mjs"],
+  counts: (out) => lastMatch(out, /^workerd: (\d+) passed, (\d+) failed/gm),
+};
+
+export const RUNS = [
+  ...SOURCE_RUNS,
+  ...builtRuns(SOURCE_RUNS),
+  ...CHECKS,
+  WORKERD_RUN,
+];
 
 /** The outer limit per run: Node hangs on a leaked timer, which is a bug to see. */
 const TIMEOUT_MS = Number(process.env.TEST_TIMEOUT_MS ?? 180_000);
