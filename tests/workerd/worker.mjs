@@ -347,8 +347,9 @@ async function gracefulThroughNativeIo(io) {
   manager.stopAllGoroutines();
   await within(3000, manager.wait(), "wait()");
   const seen = `the task rejected with ${describe(rejection)}`;
-  // workerd before compat date 2026-04-21 rejects with `new Error(String(reason))`:
-  // neither the reason's name nor a cause is left to recognise the stop by.
+  // Without the `enhanced_error_serialization` compat flag (default from
+  // 2026-04-21), workerd rejects with `new Error(String(reason))`: neither the
+  // reason's name nor a cause is left to recognise the stop by.
   equal(manager.errors.length, 0, `collected errors (${seen})`);
   return seen;
 }
