@@ -15,7 +15,6 @@ export function toError(value: unknown): Error {
 /** A short, never-throwing description of any value, for error messages. */
 export function describe(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(value);
-  if (typeof value === "function") return `function ${value.name}`;
   try {
     return String(value);
   } catch {

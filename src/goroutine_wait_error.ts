@@ -24,16 +24,16 @@ import type { GoroutineInfo } from "./goroutine_manager.ts";
  *   assert.ok(error instanceof GoroutineWaitError);
  *   assert.deepEqual(error.running.map((info) => info.name), ["uploader"]);
  *   assert.equal(error.unnamed, 1);
- *   assert.match(error.message, /"uploader" \(running for \d+ ms\) and 1 unnamed/);
+ *   assert.match(error.message, /: "uploader" \(\d+ ms\), 1 unnamed$/);
  *   return true;
  * });
  * ```
  */
 export class GoroutineWaitError extends Error {
   /** The named foreground goroutines that were still running. */
-  readonly running: readonly GoroutineInfo[];
+  declare readonly running: readonly GoroutineInfo[];
   /** How many unnamed foreground goroutines and collectors were still running. */
-  readonly unnamed: number;
+  declare readonly unnamed: number;
 
   /**
    * Creates the error of a wait that gave up.
@@ -49,13 +49,12 @@ export class GoroutineWaitError extends Error {
   ) {
     const now = Date.now();
     const parts = running.map((info) =>
-      `${JSON.stringify(info.name)} (running for ${now - info.startedAt} ms)`
+      `${JSON.stringify(info.name)} (${now - info.startedAt} ms)`
     );
-    if (unnamed > 0) parts.push(`${unnamed} unnamed`);
-    const last = parts.pop();
+    if (unnamed) parts.push(`${unnamed} unnamed`);
     super(
-      `Gave up waiting for ${running.length + unnamed} foreground goroutines: ${
-        parts.length ? `${parts.join(", ")} and ${last}` : last
+      `Gave up waiting for ${running.length + unnamed} goroutines: ${
+        parts.join(", ")
       }`,
       { cause },
     );

@@ -68,7 +68,7 @@ export function waitFor(
   if (typeof manager?.wait !== "function") {
     throw invalid("wait", "manager", "a GoroutineManager", manager);
   }
-  if (typeof options !== "object" || options === null) {
+  if (Object(options) !== options) {
     throw invalid("wait", "options", "an object", options);
   }
   const { signal, timeout = Infinity } = options;
@@ -87,31 +87,31 @@ export function waitFor(
       RangeError,
     );
   }
-  const idle = manager.wait();
-  if (manager.pending === 0) return idle;
-  const { promise, resolve, reject } = Promise.withResolvers<void>();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const settle = (cause?: unknown): void => {
-    clearTimeout(timer);
-    signal?.removeEventListener("abort", onAbort);
-    if (cause === undefined) return resolve();
-    const running = manager.running.filter((info) => info.foreground);
-    reject(
-      new GoroutineWaitError(running, manager.pending - running.length, cause),
-    );
-  };
-  const onAbort = (): void => settle(signal!.reason);
-  if (signal?.aborted) {
-    onAbort();
-    return promise;
-  }
-  signal?.addEventListener("abort", onAbort);
-  if (timeout !== Infinity) {
-    timer = setTimeout(
-      () => settle(new DOMException(`Waited ${timeout} ms`, "TimeoutError")),
-      timeout,
-    );
-  }
-  idle.then(() => settle());
-  return promise;
+  return new Promise<void>((resolve, reject) => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const settle = (cause?: unknown): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+      if (cause === undefined) return resolve();
+      const running = manager.running.filter((info) => info.foreground);
+      reject(
+        new GoroutineWaitError(
+          running,
+          manager.pending - running.length,
+          cause,
+        ),
+      );
+    };
+    const onAbort = (): void => settle(signal!.reason);
+    manager.wait().then(() => settle());
+    if (manager.pending === 0) return;
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener("abort", onAbort);
+    if (timeout < Infinity) {
+      timer = setTimeout(
+        () => settle(new DOMException(`Waited ${timeout} ms`, "TimeoutError")),
+        timeout,
+      );
+    }
+  });
 }

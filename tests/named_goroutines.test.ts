@@ -133,7 +133,7 @@ test("waitFor(manager, { timeout }) rejects with a GoroutineWaitError naming the
   assert.equal(error.unnamed, 2);
   assert.match(
     error.message,
-    /^Gave up waiting for 4 foreground goroutines: "uploader" \(running for \d+ ms\), "indexer" \(running for \d+ ms\) and 2 unnamed$/,
+    /^Gave up waiting for 4 goroutines: "uploader" \(\d+ ms\), "indexer" \(\d+ ms\), 2 unnamed$/,
   );
   assert.ok(error.cause instanceof DOMException);
   assert.equal(error.cause.name, "TimeoutError");
