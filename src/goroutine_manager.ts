@@ -1,7 +1,7 @@
 // Copyright 2026 the goroutine-manager authors. Apache-2.0 license.
 // This module is browser compatible.
 
-import { thenable } from "./_thenable.ts";
+import { runTask } from "./_run_task.ts";
 import { isGracefulExit } from "./_is_graceful_exit.ts";
 import { invalid, toError } from "./_to_error.ts";
 import { GoroutineError } from "./goroutine_error.ts";
@@ -574,15 +574,7 @@ export class GoroutineManager {
       };
     }
     if (foreground) this.#pending++;
-    let result: Promise<unknown> | undefined;
-    try {
-      result = thenable(fn(this.#controller.signal));
-    } catch (error) {
-      // A synchronous throw, or a throwing `then` getter.
-      return fail(error);
-    }
-    if (result) result.then(done, fail);
-    else done();
+    runTask(fn, this.#controller.signal, done, fail);
   }
 
   #record(error: Error): void {

@@ -1,7 +1,7 @@
 // Copyright 2026 the goroutine-manager authors. Apache-2.0 license.
 // This module is browser compatible.
 
-import { thenable } from "./_thenable.ts";
+import { runTask } from "./_run_task.ts";
 import { invalid } from "./_to_error.ts";
 
 /**
@@ -132,14 +132,7 @@ export class PanicCollector {
     const done = (): void => this.collect();
     const fail = (error: unknown): void => this.collect(error);
     return function (this: unknown, ...args: A): void {
-      let result: Promise<unknown> | undefined;
-      try {
-        result = thenable(fn.apply(this, args));
-      } catch (error) {
-        return fail(error);
-      }
-      if (result) result.then(done, fail);
-      else done();
+      runTask(() => fn.apply(this, args), 0, done, fail);
     };
   }
 

@@ -231,6 +231,11 @@ test("GoroutineManager treats the stop reason, its cause chain and AbortError af
     await aborted(signal);
     throw Object.assign(new Error("aborted"), { name: "AbortError" });
   });
+  // Older workerd compat dates re-wrap the reason as new Error(String(reason)).
+  m.startForegroundGoroutine(async (signal) => {
+    await aborted(signal);
+    throw new Error(String(signal.reason));
+  });
   // A copy of the reason that lost its identity (workerd clones it).
   m.startForegroundGoroutine(async (signal) => {
     await aborted(signal);
