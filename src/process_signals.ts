@@ -38,9 +38,11 @@ export interface HandleProcessSignalsOptions {
 /** What {@linkcode handleProcessSignals} returns. */
 export interface ProcessSignalHandler {
   /**
-   * Aborts on the first signal, with an `AbortError` `DOMException` whose
-   * message names the signal. Never aborts where there are no process
-   * signals (Workers, browsers).
+   * Aborts on the first signal, right after `stop` was called, with an
+   * `AbortError` `DOMException` whose message names the signal. Never aborts
+   * where there are no process signals (Workers, browsers). It is no way to
+   * drain a `Deno.serve` server: its `signal` option cuts in-flight
+   * connections; call `server.shutdown()` in the `stop` callback instead.
    */
   readonly signal: AbortSignal;
   /**
@@ -66,7 +68,7 @@ const KNOWN: readonly string[] = ["SIGINT", "SIGTERM"];
 
 /**
  * Turns the first SIGINT or SIGTERM into a graceful stop and the second into a
- * rescue: the first calls `stop` and aborts the returned
+ * rescue: the first calls `stop`, then aborts the returned
  * {@linkcode ProcessSignalHandler.signal}; the second removes the listeners,
  * calls `onRescue` and exits at once (code 130 for SIGINT, 143 for SIGTERM).
  * Nothing is installed until this is called, and never at import time.
@@ -108,7 +110,7 @@ const KNOWN: readonly string[] = ["SIGINT", "SIGTERM"];
  * assert.equal(manager.error, undefined);
  * ```
  *
- * @example Shut a server down with the handler's signal
+ * @example Shut a server down on SIGTERM
  * ```ts
  * import { handleProcessSignals } from "goroutine-manager";
  * import assert from "node:assert/strict";
@@ -118,8 +120,9 @@ const KNOWN: readonly string[] = ["SIGINT", "SIGTERM"];
  *   signals: ["SIGTERM"],
  *   onRescue: () => closed.push("rescue"),
  * });
- * // Deno.serve({ signal: signals.signal }, handler) shuts down on the first
- * // signal; with node:http, call server.close() in the callback.
+ * // The first SIGTERM would call the callback: shut the server down there
+ * // (`server.shutdown()` in Deno, `server.stop()` in Bun, `server.close()`
+ * // with node:http) and await it elsewhere, or await `signals.signal`.
  * assert.equal(signals.signal.aborted, false);
  * signals[Symbol.dispose]();
  * assert.deepEqual(closed, []);
@@ -196,14 +199,14 @@ export function handleProcessSignals(
   const onSignal = (name: ProcessSignal): void => {
     if (installed.length === 0) return;
     if (!controller.signal.aborted) {
+      run(() =>
+        typeof stop === "function" ? stop(name) : stop.stopAllGoroutines()
+      );
       try {
         controller.abort(new DOMException(`Received ${name}`, "AbortError"));
       } catch (error) {
         fail(error);
       }
-      run(() =>
-        typeof stop === "function" ? stop(name) : stop.stopAllGoroutines()
-      );
       return;
     }
     uninstall();
