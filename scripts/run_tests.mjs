@@ -81,11 +81,22 @@ function run({ label, command, args, cwd = root }) {
       resolve({ output: "", code: 1, note: `${command} is missing: run npm install` });
       return;
     }
+    // Its own process group, so that a timeout also ends the processes it
+    // started (node --test runs each file in a child process).
     const child = spawn(command, args, {
       cwd,
       env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" },
       stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
     });
+    const killGroup = () => {
+      try {
+        process.kill(-child.pid, "SIGKILL");
+      } catch {
+        // Already gone.
+      }
+    };
+    process.once("exit", killGroup);
     let output = "";
     const take = (stream) => (chunk) => {
       output += chunk;
@@ -96,10 +107,12 @@ function run({ label, command, args, cwd = root }) {
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
-      child.kill("SIGKILL");
+      killGroup();
     }, TIMEOUT_MS);
     child.on("close", (code, signal) => {
       clearTimeout(timer);
+      process.off("exit", killGroup);
+      killGroup(); // anything it left running
       const note = timedOut
         ? `${label} timed out after ${TIMEOUT_MS} ms (a leaked timer or a hung task)`
         : signal
