@@ -11,4 +11,14 @@ export {
   suspend as effectionSuspend,
 } from "effection";
 export { default as pLimit } from "p-limit";
-export { GoroutineManager } from "../mod.ts";
+
+// The library under test: ../mod.ts, or the snapshot that `npm run bench`
+// bundles once at its start (GM_LIB), so that every runtime measures the same
+// code even while src/ is being edited.
+const g = globalThis as Record<string, any>;
+const snapshot: string | undefined = g.Deno ? g.Deno.env.get("GM_LIB") : g.process?.env.GM_LIB;
+const lib: typeof import("../mod.ts") = snapshot
+  ? await import(snapshot)
+  : await import("../mod.ts");
+export const GoroutineManager: typeof import("../mod.ts").GoroutineManager = lib.GoroutineManager;
+export type GoroutineManager = import("../mod.ts").GoroutineManager;

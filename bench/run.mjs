@@ -1,0 +1,140 @@
+// Copyright 2026 the goroutine-manager authors. Apache-2.0 license.
+//
+// `npm run bench`: runs every benchmark script under every installed runtime
+// (Node 24, Bun, Deno, and Node 22), collects the `@@RESULT {json}` lines they
+// print, and writes
+//   bench/results.json  every figure, per runtime
+//   bench/results.md    the ratio tables, with the targets of issue 5 checked
+//   bench/chart.svg     a bar chart of the ratios (log scale)
+// Runs on the machine's own Node (20 or newer): it only spawns the runtimes.
+//
+// Usage: node bench/run.mjs [--runtimes=node24,bun,deno,node22]
+//          [--scenarios=spawn,failure,stop,memory] [--full] [--rounds=15] ...
+// Unknown flags are passed on to the scripts (see bench/_harness.ts).
+
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { renderChart } from "./_chart.mjs";
+import { renderMarkdown } from "./_report.mjs";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const bin = (...p) => join(root, "node_modules", ...p);
+
+const RUNTIMES = {
+  node24: { label: "Node 24", cmd: bin("node24", "bin", "node"), args: ["--expose-gc"] },
+  bun: { label: "Bun", cmd: bin(".bin", "bun"), args: [] },
+  deno: {
+    label: "Deno",
+    cmd: bin(".bin", "deno"),
+    args: ["run", "--allow-all", "--no-prompt", "--v8-flags=--expose-gc"],
+  },
+  node22: { label: "Node 22", cmd: bin("node22", "bin", "node"), args: ["--expose-gc"] },
+};
+const SCRIPTS = {
+  spawn: "bench/spawn.bench.ts",
+  failure: "bench/failure.bench.ts",
+  stop: "bench/stop.bench.ts",
+  memory: "bench/memory.bench.ts",
+};
+
+const argv = process.argv.slice(2);
+const opt = (name, fallback) => {
+  const a = argv.find((x) => x.startsWith(`--${name}=`));
+  return a ? a.slice(name.length + 3).split(",") : fallback;
+};
+// Node 22 adds three minutes; ask for it with --runtimes=node24,bun,deno,node22.
+const runtimes = opt("runtimes", ["node24", "bun", "deno"]);
+const scenarios = opt("scenarios", Object.keys(SCRIPTS));
+const passOn = argv.filter((x) => !x.startsWith("--runtimes=") && !x.startsWith("--scenarios="));
+
+const version = (cmd, args) => {
+  const r = spawnSync(cmd, args, { encoding: "utf8" });
+  const text = (r.stdout || r.stderr || "").split("\n")[0].trim();
+  return text.match(/\d+\.\d+\.\d+/)?.[0] ?? text;
+};
+
+const out = {
+  date: new Date().toISOString(),
+  machine: {
+    cpu: `${cpus()[0]?.model ?? "unknown"} × ${cpus().length}`,
+    memoryGB: Math.round(totalmem() / 1e9),
+    os: `${process.platform} ${process.arch}`,
+  },
+  command: `npm run bench${argv.length ? ` -- ${argv.join(" ")}` : ""}`,
+  runtimes: {},
+  results: [],
+};
+
+// Snapshot the library once (src/ may change while this runs): bundle mod.ts
+// with esbuild into bench/.snapshot/, and have every script import that.
+const snapshotDir = join(root, "bench", ".snapshot");
+mkdirSync(snapshotDir, { recursive: true });
+const snapshot = join(snapshotDir, "goroutine-manager.mjs");
+const esbuild = spawnSync(bin(".bin", "esbuild"), [
+  "mod.ts", "--bundle", "--format=esm", "--target=es2022", `--outfile=${snapshot}`, "--log-level=warning",
+], { cwd: root, encoding: "utf8" });
+if (esbuild.status !== 0) throw new Error(`esbuild failed: ${esbuild.stderr}`);
+const rev = spawnSync("git", ["rev-parse", "--short", "HEAD"], { cwd: root, encoding: "utf8" }).stdout.trim();
+const dirty = spawnSync("git", ["status", "--porcelain", "--", "src", "mod.ts"], { cwd: root, encoding: "utf8" })
+  .stdout.trim() !== "";
+out.library = `${rev}${dirty ? " + uncommitted src changes" : ""}`;
+const env = { ...process.env, GM_LIB: pathToFileURL(snapshot).href };
+
+const failures = [];
+const started = Date.now();
+for (const id of runtimes) {
+  const rt = RUNTIMES[id];
+  if (!rt || !existsSync(rt.cmd)) {
+    console.error(`skipping ${id}: not installed`);
+    continue;
+  }
+  out.runtimes[id] = { label: rt.label, version: version(rt.cmd, ["--version"]) };
+  for (const sc of scenarios) {
+    const script = SCRIPTS[sc];
+    if (!script) throw new Error(`unknown scenario ${sc}`);
+    const t0 = Date.now();
+    console.error(`\n▶ ${rt.label}: ${script}`);
+    const r = spawnSync(rt.cmd, [...rt.args, script, ...passOn], {
+      cwd: root,
+      encoding: "utf8",
+      maxBuffer: 1 << 28,
+      env,
+      timeout: 15 * 60_000,
+    });
+    for (const line of (r.stdout ?? "").split("\n")) {
+      if (line.startsWith("@@RESULT ")) {
+        const parsed = JSON.parse(line.slice(9));
+        out.results.push({ ...parsed, runtime: id, runtimeVersion: parsed.runtime });
+      } else if (line.trim() !== "") {
+        console.error(line);
+      }
+    }
+    if (r.status !== 0) {
+      console.error(r.stderr);
+      failures.push(`${rt.label} ${script} exited with ${r.status ?? r.signal}`);
+    }
+    console.error(`  (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+  }
+}
+out.seconds = Math.round((Date.now() - started) / 1000);
+
+// Merge with earlier results for runtimes/scenarios not run this time, so a
+// partial run (--runtimes=bun) updates only its own rows.
+const jsonPath = join(root, "bench", "results.json");
+if (existsSync(jsonPath) && (runtimes.length < 3 || scenarios.length < Object.keys(SCRIPTS).length)) {
+  const old = JSON.parse(readFileSync(jsonPath, "utf8"));
+  const fresh = new Set(out.results.map((r) => `${r.runtime}/${r.scenario}`));
+  out.results.push(...old.results.filter((r) => !fresh.has(`${r.runtime}/${r.scenario}`)));
+  out.runtimes = { ...old.runtimes, ...out.runtimes };
+}
+writeFileSync(jsonPath, JSON.stringify(out, null, 2) + "\n");
+const md = renderMarkdown(out);
+writeFileSync(join(root, "bench", "results.md"), md);
+writeFileSync(join(root, "bench", "chart.svg"), renderChart(out));
+console.log(md);
+for (const f of failures) console.error(`FAILED: ${f}`);
+if (failures.length) process.exitCode = 1;
+console.error(`\nwrote bench/results.json, bench/results.md, bench/chart.svg in ${out.seconds} s`);
