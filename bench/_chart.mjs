@@ -77,7 +77,7 @@ export function renderChart(out) {
   let legend = "";
   rts.forEach((rt, i) => {
     legend += `<rect x="${10 + i * 170}" y="12" width="12" height="12" fill="${COLORS[rt]}"/>`;
-    legend += `<text x="${28 + i * 170}" y="22" font-size="12">${esc(out.runtimes[rt].label)} ${esc(out.runtimes[rt].version.replace(/^(deno|bun|v)\s*/i, ""))}</text>`;
+    legend += `<text x="${28 + i * 170}" y="22" font-size="12">${esc(out.runtimes[rt].label.split(" ")[0])} ${esc(out.runtimes[rt].version)}</text>`;
   });
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${y + 10}" viewBox="0 0 ${W} ${y + 10}" font-family="system-ui, sans-serif">
 <rect width="100%" height="100%" fill="#fff"/>

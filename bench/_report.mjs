@@ -70,7 +70,7 @@ export function renderMarkdown(out) {
     rts.map((rt) => {
       const m = get(rt, "memory-long-lived");
       return m
-        ? `${ok(m.retainedBytesPerTask < RETAINED_MAX)} ${fmt(m.retainedBytesPerTask, 3)} B (${(m.tasks / 1e6).toFixed(0)} M tasks)`
+        ? `${ok(m.retainedBytesPerTask < RETAINED_MAX)} ${fmt(m.retainedBytesPerTask, 3)} B (${m.tasks.toLocaleString("en")} tasks)`
         : "–";
     }),
   );
@@ -88,7 +88,7 @@ export function renderMarkdown(out) {
     rts.map((rt) => {
       const m = get(rt, "memory-parent");
       return m
-        ? `${ok(m.withStop.bytesPerManager < 5)} ${fmt(m.withStop.bytesPerManager)} B (${(m.withStop.managers / 1e6).toFixed(1)} M)`
+        ? `${ok(m.withStop.bytesPerManager < 5)} ${fmt(m.withStop.bytesPerManager)} B/manager (${m.withStop.managers.toLocaleString("en")})`
         : "–";
     }),
   );
@@ -139,7 +139,7 @@ export function renderMarkdown(out) {
     for (const [k, label] of [["withStop", "create + stop + wait"], ["withoutStop", "create + wait, never stopped"]]) {
       md += row(`${label}: heap growth per manager, listeners left`, rts.map((rt) => {
         const m = get(rt, "memory-parent")?.[k];
-        return m ? `${fmt(m.bytesPerManager)} B, ${m.listenersAfter} left (${(m.managers / 1e6).toFixed(1)} M)` : "–";
+        return m ? `${fmt(m.bytesPerManager)} B, ${m.listenersAfter} left (${m.managers.toLocaleString("en")} managers)` : "–";
       }));
     }
     md += "\n";

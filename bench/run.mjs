@@ -8,7 +8,7 @@
 //   bench/chart.svg     a bar chart of the ratios (log scale)
 // Runs on the machine's own Node (20 or newer): it only spawns the runtimes.
 //
-// Usage: node bench/run.mjs [--runtimes=node24,bun,deno,node22]
+// Usage: node bench/run.mjs [--render-only] [--runtimes=node24,bun,deno,node22]
 //          [--scenarios=spawn,failure,stop,memory] [--full] [--rounds=15] ...
 // Unknown flags are passed on to the scripts (see bench/_harness.ts).
 
@@ -41,6 +41,13 @@ const SCRIPTS = {
 };
 
 const argv = process.argv.slice(2);
+if (argv.includes("--render-only")) {
+  // Re-render results.md and chart.svg from results.json without measuring.
+  const out = JSON.parse(readFileSync(join(root, "bench", "results.json"), "utf8"));
+  writeFileSync(join(root, "bench", "results.md"), renderMarkdown(out));
+  writeFileSync(join(root, "bench", "chart.svg"), renderChart(out));
+  process.exit(0);
+}
 const opt = (name, fallback) => {
   const a = argv.find((x) => x.startsWith(`--${name}=`));
   return a ? a.slice(name.length + 3).split(",") : fallback;
