@@ -19,11 +19,16 @@ import { handleProcessSignals, ShutdownCascade } from "goroutine-manager";
 
 const resumeMs = Number(process.argv[2] ?? 1500);
 
-const rescue = new AbortController(); // the second Ctrl-C
-const app = new ShutdownCascade({ rescue: rescue.signal, timeout: 5000 });
+const rescue = new AbortController(); // the second Ctrl-C, or the deadline
+const app = new ShutdownCascade({ rescue: rescue.signal });
+let deadline: ReturnType<typeof setTimeout> | undefined;
 const signals = handleProcessSignals((name) => {
   console.log(`${name}: shutting down in order (send it again to hurry)`);
   app.stop();
+  deadline = setTimeout(() => {
+    console.log("deadline: stopping everything at once");
+    rescue.abort(new DOMException("Shutdown took over 5 s", "TimeoutError"));
+  }, 5000);
 }, {
   exitCode: null, // let the cascade stop everything, then exit below
   onRescue: (name) => {
@@ -62,6 +67,7 @@ api.startForegroundGoroutine(async (signal) => {
 
 console.log("ready: press Ctrl-C to stop");
 await app.wait();
+clearTimeout(deadline);
 signals[Symbol.dispose](); // a Ctrl-C from now on gets the default exit
 if (app.error !== undefined) {
   console.error(`shutdown was not clean: ${app.error.message}`);

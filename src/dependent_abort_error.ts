@@ -32,7 +32,7 @@
  */
 export class DependentAbortError extends Error {
   /** Whether the rescue signal aborted before the dependencies finished. */
-  readonly rescued: boolean;
+  declare readonly rescued: boolean;
 
   /**
    * Creates the reason of a dependent signal. {@linkcode dependentSignal}
@@ -42,9 +42,7 @@ export class DependentAbortError extends Error {
    * @param cause The reason of the upstream signal, or of the rescue signal.
    */
   constructor(rescued: boolean, cause?: unknown) {
-    super(rescued ? "Rescue signal aborted" : "Dependencies finished", {
-      cause,
-    });
+    super("Dependent signal aborted", { cause });
     this.name = "DependentAbortError";
     this.rescued = rescued;
   }

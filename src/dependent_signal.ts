@@ -1,7 +1,6 @@
 // Copyright 2026 the goroutine-manager authors. Apache-2.0 license.
 // This module is browser compatible.
 
-import { noop, onAbort } from "./_on_abort.ts";
 import { invalid } from "./_to_error.ts";
 import { DependentAbortError } from "./dependent_abort_error.ts";
 
@@ -54,7 +53,7 @@ export interface DependentSignalOptions {
    *
    * @default {undefined}
    */
-  rescue?: AbortSignal;
+  rescue?: AbortSignal | undefined;
 }
 
 const CREATE = "create dependent signal";
@@ -69,16 +68,18 @@ const CREATE = "create dependent signal";
  * two happened, and `cause` is the upstream or the rescue signal's reason.
  * Dependencies are looked at only after `upstream` has aborted (promises get
  * their handlers at once, so their rejections are never unhandled). The signal
- * keeps at most one listener on `upstream`, on the rescue signal and on one
- * dependency signal at a time, and removes them all when it aborts. It uses no
- * `AbortSignal.any` and runs no user code in an abort listener.
+ * keeps at most one listener on the rescue signal and one on `upstream` or on
+ * the dependency signal it waits for, and removes them all when it aborts. It
+ * uses no `AbortSignal.any` and runs no user code in an abort listener.
  *
  * @param upstream The signal whose abort starts the wait for the dependencies.
  * @param options The dependencies and the rescue signal.
  * @returns A new signal, already aborted if `rescue` has aborted, or if
  * `upstream` has aborted and every dependency is an aborted signal.
- * @throws {TypeError} If `upstream`, `options`, `options.after`, one of its
- * dependencies or `options.rescue` has the wrong type.
+ * @throws {TypeError} If `upstream` or `options.rescue` is not an
+ * `AbortSignal`, or if a dependency is not a {@linkcode Dependency}; also if
+ * `options` is not an object or `options.after` is not iterable (the
+ * runtime's own `TypeError`).
  *
  * @example Stop a resource after another has stopped and drained
  * ```ts
@@ -127,97 +128,75 @@ export function dependentSignal(
   if (!(upstream instanceof AbortSignal)) {
     throw invalid(CREATE, "upstream", "an AbortSignal", upstream);
   }
-  if (typeof options !== "object" || options === null) {
-    throw invalid(CREATE, "options", "an object", options);
-  }
   const { after = [], rescue } = options;
-  if (rescue !== undefined && !(rescue instanceof AbortSignal)) {
+  if (rescue && !(rescue instanceof AbortSignal)) {
     throw invalid(CREATE, "rescue", "an AbortSignal", rescue);
   }
-  if (typeof after?.[Symbol.iterator] !== "function") {
-    throw invalid(CREATE, "after", "iterable", after);
-  }
-  const steps: (AbortSignal | (() => unknown))[] = [];
+  // What `next` waits for, in order, starting with upstream: signals to abort,
+  // and functions to call and whose result to wait for.
+  const steps: (AbortSignal | (() => unknown))[] = [upstream];
   let index = 0;
-  for (const dependency of after as Iterable<unknown>) {
+  for (let dependency of after as Iterable<unknown>) {
+    if (typeof (dependency as PromiseLike<unknown>)?.then === "function") {
+      // Handled now, in the turn it is passed in, awaited in its turn.
+      const settled = Promise.resolve(dependency).catch(() => {});
+      dependency = () => settled;
+    }
     if (dependency instanceof AbortSignal || typeof dependency === "function") {
       steps.push(dependency as AbortSignal | (() => unknown));
-    } else if (typeof dependency !== "object" || dependency === null) {
-      throw invalidDependency(index, dependency);
     } else if (
-      typeof (dependency as PromiseLike<unknown>).then === "function"
+      (dependency as Drainable)?.signal instanceof AbortSignal &&
+      typeof (dependency as Drainable).wait === "function"
     ) {
-      // Handled now, in the turn it is passed in, awaited in its turn.
-      const settled = Promise.resolve(dependency).then(noop, noop);
-      steps.push(() => settled);
+      steps.push(
+        (dependency as Drainable).signal,
+        () => (dependency as Drainable).wait(),
+      );
     } else {
-      const drainable = dependency as Drainable;
-      if (
-        !(drainable.signal instanceof AbortSignal) ||
-        typeof drainable.wait !== "function"
-      ) {
-        throw invalidDependency(index, dependency);
-      }
-      steps.push(drainable.signal, () => drainable.wait());
+      throw invalid(CREATE, `after[${index}]`, "a Dependency", dependency);
     }
     index++;
   }
 
   const controller = new AbortController();
   const { signal } = controller;
-  let offUpstream = noop;
-  let offRescue = noop;
-  let offStep = noop;
-  index = 0;
-  const settle = (rescued: boolean, reason: unknown): void => {
-    if (signal.aborted) return;
-    offUpstream();
-    offRescue();
-    offStep();
-    try {
-      controller.abort(new DependentAbortError(rescued, reason));
-    } catch {
-      // workerd (compat dates before 2026-09-15) lets a throwing abort
-      // listener escape abort(); it belongs to that listener, not to the
-      // upstream or dependency whose abort called us.
-    }
-  };
-  // Walks the dependencies in order; called when upstream aborts and each time
-  // the dependency it waits for finishes.
-  const step = (): void => {
-    offStep = noop;
-    while (!signal.aborted) {
-      const next = steps[index++];
-      if (next === undefined) return settle(false, upstream.reason);
-      if (next instanceof AbortSignal) {
-        if (!next.aborted) {
-          offStep = onAbort(next, step);
-          return;
+  // The signal `next` listens to: upstream, then each dependency signal.
+  let waiting = upstream;
+  // Takes the steps that are done, then waits for the next one, or aborts.
+  // Called at once, when the rescue signal or the signal it waits for aborts,
+  // and when the result it waits for settles. Never throws.
+  const next = (): void => {
+    waiting.removeEventListener("abort", next);
+    for (let step; !signal.aborted;) {
+      if (rescue?.aborted || !(step = steps.shift())) {
+        rescue?.removeEventListener("abort", next);
+        const rescued = !!rescue?.aborted;
+        try {
+          controller.abort(
+            new DependentAbortError(
+              rescued,
+              (rescued ? rescue! : upstream).reason,
+            ),
+          );
+        } catch {
+          // workerd (compat dates before 2026-09-15) lets a throwing abort
+          // listener escape abort(); it belongs to that listener, not to the
+          // upstream or dependency whose abort called us.
         }
-        continue;
+      } else if (step instanceof AbortSignal) {
+        if (!step.aborted) {
+          return (waiting = step).addEventListener("abort", next);
+        }
+      } else {
+        try {
+          return void Promise.resolve(step()).then(next, next);
+        } catch {
+          // A dependency that throws has finished.
+        }
       }
-      let result: unknown;
-      try {
-        result = next();
-      } catch {
-        continue; // a failed dependency is a finished one
-      }
-      Promise.resolve(result).then(step, step);
-      return;
     }
   };
-  if (rescue !== undefined) {
-    offRescue = onAbort(rescue, () => settle(true, rescue.reason));
-  }
-  if (!signal.aborted) offUpstream = onAbort(upstream, step);
+  rescue?.addEventListener("abort", next);
+  next();
   return signal;
-}
-
-function invalidDependency(index: number, value: unknown): Error {
-  return invalid(
-    CREATE,
-    `after[${index}]`,
-    "a promise, an AbortSignal, a function or an object with 'signal' and 'wait'",
-    value,
-  );
 }

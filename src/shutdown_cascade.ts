@@ -1,10 +1,8 @@
 // Copyright 2026 the goroutine-manager authors. Apache-2.0 license.
 // This module is browser compatible.
 
-import { noop, onAbort } from "./_on_abort.ts";
+import { onAbort } from "./_on_abort.ts";
 import { invalid, toError } from "./_to_error.ts";
-import type { DependentAbortError } from "./dependent_abort_error.ts";
-import { dependentSignal, type Drainable } from "./dependent_signal.ts";
 import { GoroutineManager } from "./goroutine_manager.ts";
 import { GoroutineStoppedError } from "./goroutine_stopped_error.ts";
 
@@ -18,29 +16,24 @@ export interface ShutdownCascadeOptions {
    */
   signal?: AbortSignal;
   /**
-   * A signal that cuts the cascade short (a second interrupt): once the cascade
-   * has started and this has aborted, every manager is stopped at once and
-   * {@linkcode ShutdownCascade.wait} resolves without waiting for the drains.
+   * A signal that cuts the cascade short (a second interrupt, or a deadline):
+   * once the cascade has started and this has aborted, every manager is
+   * stopped at once and {@linkcode ShutdownCascade.wait} resolves without
+   * waiting for the drains. For a deadline counted from the start of the
+   * cascade, abort it from a timer that you start when you stop the cascade
+   * (see the constructor's examples).
    *
    * @default {undefined}
    */
   rescue?: AbortSignal;
-  /**
-   * A deadline in milliseconds for the whole cascade, counted from its start:
-   * when it passes, the cascade is rescued as if `rescue` had aborted, with a
-   * `TimeoutError` `DOMException`. The timer is cleared when the cascade ends.
-   *
-   * @default {undefined}
-   */
-  timeout?: number;
 }
 
 /** Options of {@linkcode ShutdownCascade.add}. */
 export interface ShutdownCascadeAddOptions {
   /**
    * The names of the managers this one depends on: they are stopped only after
-   * this one has stopped and drained. They may be added later, but not so as
-   * to close a cycle.
+   * this one has stopped and drained. They must have been added already, so
+   * that no dependency cycle can be declared.
    *
    * @default {[]}
    */
@@ -55,25 +48,30 @@ export interface ShutdownCascadeAddOptions {
   manager?: GoroutineManager;
 }
 
+/** A manager of the cascade. */
 interface Member {
   readonly name: string;
   readonly manager: GoroutineManager;
-  readonly dependsOn: readonly string[];
-  turn?: AbortSignal;
+  /** The members it depends on, all added before it. */
+  readonly dependencies: Set<Member>;
+  /**
+   * How many members that depend on it have yet to drain; its turn comes
+   * when this is 0 and the cascade has started.
+   */
+  waiting: number;
 }
 
 const CREATE = "create shutdown cascade";
-/** The longest delay `setTimeout` supports everywhere (2^31 - 1 ms). */
-const MAX_TIMEOUT = 2_147_483_647;
 
 /**
  * Stops named {@linkcode GoroutineManager}s in dependency order when the
  * application stops or any of them fails: dependents first, each drained (its
- * foreground tasks finished) before what it depends on is stopped. A rescue
- * signal or a deadline cuts it short and stops everything at once. This is the
- * "dependencies and shutdown cascades" of Go's README, built on
- * {@linkcode dependentSignal}: each manager is stopped when a dependent signal
- * of the cascade's signal, after its dependents, aborts.
+ * foreground tasks finished) before what it depends on is stopped, and
+ * managers that do not depend on each other at the same time. A rescue signal
+ * (a second interrupt, a deadline) cuts it short and stops everything at once.
+ * This is the "dependencies and shutdown cascades" of Go's README for a whole
+ * application; {@linkcode dependentSignal} is its building block for a single
+ * resource.
  *
  * A manager fails when its signal aborts with a collected error or with a
  * parent signal's reason; that starts the same cascade, with the failure as
@@ -122,24 +120,21 @@ const MAX_TIMEOUT = 2_147_483_647;
  */
 export class ShutdownCascade {
   readonly #controller: AbortController = new AbortController();
-  readonly #members: Map<string, Member> = new Map();
+  readonly #members: Member[] = [];
   readonly #done: PromiseWithResolvers<void> = Promise.withResolvers<void>();
   readonly #errors: Error[] = [];
-  #offParent: () => void;
+  #offParent: (() => void) | undefined;
   #rescue: AbortSignal | undefined;
-  #timeout: number | undefined;
 
   /**
    * Creates a cascade. It does nothing until it is stopped: no timers, and at
    * most one listener, on `options.signal`, removed when the cascade starts.
    *
-   * @param options A signal that starts the cascade, a rescue signal and a
-   * deadline, all optional.
-   * @throws {TypeError} If `options`, `options.signal`, `options.rescue` or
-   * `options.timeout` has the wrong type.
-   * @throws {TypeError} If `options.timeout` is not a number.
-   * @throws {RangeError} If `options.timeout` is not between 0 and 2147483647
-   * or `Infinity`.
+   * @param options A signal that starts the cascade and a rescue signal, both
+   * optional.
+   * @throws {TypeError} If `options.rescue` is not an `AbortSignal`; also if
+   * `options` is not an object or `options.signal` is not an `AbortSignal`
+   * (the runtime's own `TypeError`).
    *
    * @example Start the cascade from a signal
    * ```ts
@@ -147,44 +142,40 @@ export class ShutdownCascade {
    * import assert from "node:assert/strict";
    *
    * const interrupt = new AbortController();
-   * const app = new ShutdownCascade({ signal: interrupt.signal, timeout: 10_000 });
+   * const app = new ShutdownCascade({ signal: interrupt.signal });
    * const worker = app.add("worker");
    * interrupt.abort();
    * assert.equal(app.signal.aborted, true);
    * assert.equal(worker.signal.aborted, true);
    * await app.wait();
    * ```
+   *
+   * @example A deadline for the drains, counted from the stop
+   * ```ts
+   * import { ShutdownCascade } from "goroutine-manager";
+   * import assert from "node:assert/strict";
+   *
+   * const deadline = new AbortController();
+   * const app = new ShutdownCascade({ rescue: deadline.signal });
+   * app.add("stuck").startForegroundGoroutine(() => new Promise(() => {}));
+   * app.stop();
+   * const timer = setTimeout(
+   *   () => deadline.abort(new DOMException("Too slow", "TimeoutError")),
+   *   10,
+   * );
+   * await app.wait(); // the deadline cut the drain short
+   * clearTimeout(timer);
+   * assert.equal((app.error?.cause as DOMException).name, "TimeoutError");
+   * ```
    */
   constructor(options: ShutdownCascadeOptions = {}) {
-    if (typeof options !== "object" || options === null) {
-      throw invalid(CREATE, "options", "an object", options);
-    }
-    const { signal, rescue, timeout } = options;
-    if (signal !== undefined && !(signal instanceof AbortSignal)) {
-      throw invalid(CREATE, "signal", "an AbortSignal", signal);
-    }
-    if (rescue !== undefined && !(rescue instanceof AbortSignal)) {
+    const { signal, rescue } = options;
+    if (rescue && !(rescue instanceof AbortSignal)) {
       throw invalid(CREATE, "rescue", "an AbortSignal", rescue);
     }
-    if (timeout !== undefined) {
-      if (typeof timeout !== "number") {
-        throw invalid(CREATE, "timeout", "a number", timeout);
-      }
-      if (!(timeout >= 0 && (timeout <= MAX_TIMEOUT || timeout === Infinity))) {
-        throw invalid(
-          CREATE,
-          "timeout",
-          `between 0 and ${MAX_TIMEOUT} or Infinity`,
-          timeout,
-          RangeError,
-        );
-      }
-      if (timeout !== Infinity) this.#timeout = timeout;
-    }
     this.#rescue = rescue;
-    this.#offParent = signal === undefined
-      ? noop
-      : onAbort(signal, () => this.#start(signal.reason));
+    this.#offParent = signal &&
+      onAbort(signal, () => this.#start(signal.reason));
   }
 
   /**
@@ -212,8 +203,7 @@ export class ShutdownCascade {
 
   /**
    * The errors of every manager, in the order the managers were added, then
-   * the cascade's own: a rescue that cut a drain short, a dependency name that
-   * no manager had when the cascade started. A snapshot.
+   * the cascade's own: a rescue that cut a drain short. A snapshot.
    *
    * @example Usage
    * ```ts
@@ -228,11 +218,9 @@ export class ShutdownCascade {
    * ```
    */
   get errors(): readonly Error[] {
-    const errors: Error[] = [];
-    for (const { manager } of this.#members.values()) {
-      errors.push(...manager.errors);
-    }
-    return errors.concat(this.#errors);
+    return this.#members
+      .flatMap(({ manager }) => manager.errors)
+      .concat(this.#errors);
   }
 
   /**
@@ -268,11 +256,13 @@ export class ShutdownCascade {
    * @param name A unique, non-empty name, used in error messages.
    * @param options The names of the managers it depends on, and the manager.
    * @returns The manager.
-   * @throws {TypeError} If `name`, `options`, `options.dependsOn` or one of its
-   * names, or `options.manager` has the wrong type, or if the cascade has
-   * started.
-   * @throws {RangeError} If `name` is taken, or if the dependencies would close
-   * a cycle (the message names it).
+   * @throws {TypeError} If `name` is not a non-empty string, `options.manager`
+   * is not a {@linkcode GoroutineManager}, or the cascade has started; also if
+   * `options` is not an object or `options.dependsOn` is not iterable (the
+   * runtime's own `TypeError`).
+   * @throws {RangeError} If `name` is taken, or if a name in
+   * `options.dependsOn` is not the name of a manager added before, which
+   * rejects every dependency cycle.
    *
    * @example Usage
    * ```ts
@@ -280,65 +270,50 @@ export class ShutdownCascade {
    * import assert from "node:assert/strict";
    *
    * const app = new ShutdownCascade();
-   * app.add("api", { dependsOn: ["db"] }); // "db" may come later
    * app.add("db");
+   * app.add("api", { dependsOn: ["db"] }); // "db" must come first
    * assert.throws(() => app.add("migrations", { dependsOn: ["migrations"] }), {
    *   name: "RangeError",
-   *   message: /"migrations" -> "migrations"/,
+   *   message: /no manager is named "migrations" yet/,
    * });
    * ```
    */
   add(name: string, options: ShutdownCascadeAddOptions = {}): GoroutineManager {
-    if (typeof name !== "string" || name === "") {
-      throw invalid(
-        "add to shutdown cascade",
-        "name",
-        "a non-empty string",
-        name,
-      );
-    }
     const action = `add ${JSON.stringify(name)} to shutdown cascade`;
-    if (typeof options !== "object" || options === null) {
-      throw invalid(action, "options", "an object", options);
+    if (typeof name !== "string" || !name) {
+      throw invalid(action, "name", "a non-empty string", name);
     }
     const { dependsOn = [], manager = new GoroutineManager() } = options;
     if (!(manager instanceof GoroutineManager)) {
       throw invalid(action, "manager", "a GoroutineManager", manager);
     }
-    if (typeof dependsOn?.[Symbol.iterator] !== "function") {
-      throw invalid(action, "dependsOn", "iterable", dependsOn);
-    }
-    const names = [...dependsOn];
-    for (const dependency of names) {
-      if (typeof dependency !== "string") {
-        throw invalid(action, "dependsOn", "strings", dependency);
-      }
-    }
+    const members = this.#members;
+    const find = (name: string): Member | undefined =>
+      members.find((member) => member.name === name);
     if (this.#controller.signal.aborted) {
       throw new TypeError(`Cannot ${action} as it has started`);
     }
-    if (this.#members.has(name)) {
+    if (find(name)) {
       throw new RangeError(`Cannot ${action} as the name is taken`);
     }
-    for (const dependency of names) {
-      const path = this.#path(dependency, name, new Set());
-      if (path !== undefined) {
+    // Dependencies come first, so that no cycle can be declared.
+    const dependencies = new Set<Member>();
+    for (const dependency of dependsOn) {
+      const member = find(dependency);
+      if (!member) {
         throw new RangeError(
-          `Cannot ${action} as it would close the dependency cycle ${
-            [name, ...path].map((n) => JSON.stringify(n)).join(" -> ")
-          }`,
+          `Cannot ${action} as no manager is named ${
+            JSON.stringify(dependency)
+          } yet`,
         );
       }
+      dependencies.add(member);
     }
-    this.#members.set(name, { name, manager, dependsOn: names });
+    for (const dependency of dependencies) dependency.waiting++;
+    members.push({ name, manager, dependencies, waiting: 0 });
     onAbort(manager.signal, () => {
-      const { error, signal } = manager;
-      if (
-        error !== undefined ||
-        signal.reason !== manager.getErrGoroutineStopped()
-      ) {
-        this.#start(error ?? signal.reason);
-      }
+      const reason = manager.error ?? manager.signal.reason;
+      if (reason !== manager.getErrGoroutineStopped()) this.#start(reason);
     });
     return manager;
   }
@@ -371,9 +346,9 @@ export class ShutdownCascade {
 
   /**
    * Resolves when the cascade has started and every manager has been stopped
-   * and has drained, or as soon as the rescue signal or the deadline cuts it
-   * short. It never rejects: read {@linkcode ShutdownCascade.errors}
-   * afterwards, which then also names the managers whose drain it cut short.
+   * and has drained, or as soon as the rescue signal cuts it short. It never
+   * rejects: read {@linkcode ShutdownCascade.errors} afterwards, which then
+   * also names the managers whose drain it cut short.
    *
    * @returns A promise that resolves when the cascade is over.
    *
@@ -382,11 +357,11 @@ export class ShutdownCascade {
    * import { ShutdownCascade } from "goroutine-manager";
    * import assert from "node:assert/strict";
    *
-   * const app = new ShutdownCascade({ timeout: 0 });
+   * const app = new ShutdownCascade({ rescue: AbortSignal.abort() });
    * app.add("stuck").startForegroundGoroutine(() => new Promise(() => {}));
    * app.stop();
-   * await app.wait(); // the deadline cut the drain short
-   * assert.equal(app.error?.cause instanceof DOMException, true);
+   * await app.wait(); // the rescue cut the drain short
+   * assert.match(app.error?.message ?? "", /"stuck" drained/);
    * ```
    */
   wait(): Promise<void> {
@@ -418,98 +393,66 @@ export class ShutdownCascade {
     this.stop();
     await this.wait();
     const error = this.error;
-    if (error !== undefined) throw error;
-  }
-
-  /** The names from `from` to `to` along `dependsOn`, if `to` is reachable. */
-  #path(from: string, to: string, seen: Set<string>): string[] | undefined {
-    if (from === to) return [to];
-    if (seen.has(from)) return;
-    seen.add(from);
-    for (const next of this.#members.get(from)?.dependsOn ?? []) {
-      const path = this.#path(next, to, seen);
-      if (path !== undefined) return [from, ...path];
-    }
+    if (error) throw error;
   }
 
   #start(reason: unknown): void {
     const controller = this.#controller;
     if (controller.signal.aborted) return;
-    this.#offParent();
-    const members = [...this.#members.values()];
-    // Our own rescue signal, fed by the user's and by the deadline, so that a
-    // long-lived rescue signal carries one listener, removed at the end.
-    const rescue = new AbortController();
-    const userRescue = this.#rescue;
-    const offRescue = userRescue === undefined
-      ? noop
-      : onAbort(userRescue, () => rescue.abort(userRescue.reason));
-    const timeout = this.#timeout;
-    const timer = timeout === undefined ? undefined : setTimeout(
-      () =>
-        rescue.abort(
-          new DOMException("Shutdown cascade timed out", "TimeoutError"),
-        ),
-      timeout,
-    );
+    this.#offParent?.();
+    const members = this.#members;
+    const errors = this.#errors;
+    const rescue = this.#rescue;
     try {
       controller.abort(reason);
     } catch (error) {
       // workerd (compat dates before 2026-09-15) lets a throwing abort
       // listener escape abort(); keep it.
-      this.#errors.push(toError(error));
+      errors.push(toError(error));
     }
-    for (const { name, dependsOn } of members) {
-      for (const dependency of dependsOn) {
-        if (!this.#members.has(dependency)) {
-          this.#errors.push(
-            new RangeError(
-              `Cannot stop ${JSON.stringify(dependency)} after ${
-                JSON.stringify(name)
-              } as no manager is named ${JSON.stringify(dependency)}`,
-            ),
-          );
-        }
-      }
-    }
-    // Each manager's turn: a dependent signal of ours that aborts once the
-    // turns of the managers that depend on it have come and they drained.
-    const turnOf = (member: Member): Drainable => {
-      const { manager } = member;
-      if (member.turn === undefined) {
-        const turn = member.turn = dependentSignal(controller.signal, {
-          after: members
-            .filter((other) => other.dependsOn.includes(member.name))
-            .map(turnOf),
-          rescue: rescue.signal,
-        });
-        onAbort(turn, () => manager.stopAllGoroutines());
-      }
-      return { signal: member.turn, wait: () => manager.wait() };
+    // Managers yet to drain, plus one for this call; the cascade ends at 0.
+    let left = members.length + 1;
+    // Assigned once the rescue listener is added, after `end` may have run.
+    let offRescue: (() => void) | undefined = undefined;
+    const end = (): void => {
+      offRescue?.();
+      this.#done.resolve();
     };
-    const done = dependentSignal(controller.signal, {
-      after: members.map(turnOf),
-      rescue: rescue.signal,
-    });
-    onAbort(done, () => {
-      offRescue();
-      clearTimeout(timer);
-      const { rescued, cause } = done.reason as DependentAbortError;
+    const drained = (): void => {
+      if (!--left) end();
+    };
+    // A manager's turn: stop it, and once it has drained, give their turn to
+    // the managers it depends on that no other manager waits for any more.
+    // After a rescue this goes on harmlessly: stopping twice does nothing, and
+    // so does ending twice.
+    const turn = ({ manager, dependencies }: Member): void => {
+      manager.stopAllGoroutines();
+      manager.wait().then(() => {
+        for (const dependency of dependencies) {
+          if (!--dependency.waiting) turn(dependency);
+        }
+        drained();
+      });
+    };
+    offRescue = rescue && onAbort(rescue, () => {
       // What the cascade was waiting for: stopped in its turn, not drained.
-      const hung = members.filter(({ manager, turn }) =>
-        manager.pending > 0 && !(turn?.reason as DependentAbortError).rescued
+      const hung = members.filter(({ waiting, manager }) =>
+        !waiting && manager.pending
       );
-      if (rescued && hung.length > 0) {
-        this.#errors.push(
+      if (hung.length) {
+        errors.push(
           new Error(
             `Shutdown cascade was cut short before ${
-              hung.map((member) => JSON.stringify(member.name)).join(", ")
+              hung.map(({ name }) => JSON.stringify(name)).join(", ")
             } drained`,
-            { cause },
+            { cause: rescue.reason },
           ),
         );
       }
-      this.#done.resolve();
+      for (const { manager } of members) manager.stopAllGoroutines();
+      end();
     });
+    for (const member of members) if (!member.waiting) turn(member);
+    drained();
   }
 }

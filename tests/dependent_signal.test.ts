@@ -317,39 +317,43 @@ test("dependentSignal() many signals on one long-lived upstream keep no listener
   assert.equal(onRescue.count, 0);
 });
 
-test("dependentSignal() validates its arguments with std-style messages", () => {
+test("dependentSignal() validates its arguments before it adds any listener", () => {
   const upstream = new AbortController().signal;
+  const rescue = new AbortController().signal;
+  const onUpstream = countListeners(upstream);
+  const onRescue = countListeners(rescue);
   assert.throws(() => dependentSignal("nope" as never), {
     name: "TypeError",
     message:
       `Cannot create dependent signal as 'upstream' must be an AbortSignal: current value is "nope"`,
-  });
-  assert.throws(() => dependentSignal(upstream, null as never), {
-    name: "TypeError",
-    message:
-      "Cannot create dependent signal as 'options' must be an object: current value is null",
   });
   assert.throws(() => dependentSignal(upstream, { rescue: {} as never }), {
     name: "TypeError",
     message:
       "Cannot create dependent signal as 'rescue' must be an AbortSignal: current value is [object Object]",
   });
-  assert.throws(() => dependentSignal(upstream, { after: 42 as never }), {
-    name: "TypeError",
-    message:
-      "Cannot create dependent signal as 'after' must be iterable: current value is 42",
-  });
+  // The runtime's own TypeError, before any listener is added.
+  assert.throws(() => dependentSignal(upstream, null as never), TypeError);
+  assert.throws(
+    () => dependentSignal(upstream, { after: 42 as never, rescue }),
+    TypeError,
+  );
   assert.throws(
     () =>
-      dependentSignal(upstream, { after: [Promise.resolve(), 42 as never] }),
+      dependentSignal(upstream, {
+        after: [Promise.resolve(), 42 as never],
+        rescue,
+      }),
     {
       name: "TypeError",
       message:
-        "Cannot create dependent signal as 'after[1]' must be a promise, an AbortSignal, a function or an object with 'signal' and 'wait': current value is 42",
+        "Cannot create dependent signal as 'after[1]' must be a Dependency: current value is 42",
     },
   );
   assert.throws(
     () => dependentSignal(upstream, { after: [{ signal: upstream } as never] }),
     { name: "TypeError", message: /'after\[0\]'/ },
   );
+  assert.equal(onUpstream.count, 0);
+  assert.equal(onRescue.count, 0);
 });
