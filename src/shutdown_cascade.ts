@@ -70,8 +70,8 @@ const CREATE = "create shutdown cascade";
  * managers that do not depend on each other at the same time. A rescue signal
  * (a second interrupt, a deadline) cuts it short and stops everything at once.
  * This is the "dependencies and shutdown cascades" of Go's README for a whole
- * application; {@linkcode dependentSignal} is its building block for a single
- * resource.
+ * application; for a single resource that must outlive others, see
+ * {@linkcode dependentSignal}.
  *
  * A manager fails when its signal aborts with a collected error or with a
  * parent signal's reason; that starts the same cascade, with the failure as
@@ -288,8 +288,8 @@ export class ShutdownCascade {
       throw invalid(action, "manager", "a GoroutineManager", manager);
     }
     const members = this.#members;
-    const find = (name: string): Member | undefined =>
-      members.find((member) => member.name === name);
+    const find = (wanted: string): Member | undefined =>
+      members.find((member) => member.name === wanted);
     if (this.#controller.signal.aborted) {
       throw new TypeError(`Cannot ${action} as it has started`);
     }

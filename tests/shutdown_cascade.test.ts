@@ -193,17 +193,18 @@ test("ShutdownCascade is not started by a graceful stop of one member", async ()
   assert.equal(app.error, undefined);
 });
 
-test("ShutdownCascade rejects a dependency cycle at declaration: dependencies must be added first", () => {
+test("ShutdownCascade rejects a dependency cycle at declaration: dependencies must be added first", async () => {
+  const events: string[] = [];
   const app = new ShutdownCascade();
   assert.throws(() => app.add("self", { dependsOn: ["self"] }), {
     name: "RangeError",
     message:
       `Cannot add "self" to shutdown cascade as no manager is named "self" yet`,
   });
-  app.add("c");
-  app.add("b", { dependsOn: ["c"] });
-  app.add("a", { dependsOn: ["b"] });
-  // "c" -> "a" -> "b" -> "c" would need "c" to be added again, or before "a".
+  service(events, "c", app.add("c"));
+  service(events, "b", app.add("b", { dependsOn: ["c"] }));
+  service(events, "a", app.add("a", { dependsOn: ["b"] }));
+  // "c" -> "a" -> "b" -> "c" would need "c" to be added again.
   assert.throws(() => app.add("c", { dependsOn: ["a"] }), {
     name: "RangeError",
     message: `Cannot add "c" to shutdown cascade as the name is taken`,
@@ -213,9 +214,25 @@ test("ShutdownCascade rejects a dependency cycle at declaration: dependencies mu
     message:
       `Cannot add "d" to shutdown cascade as no manager is named "dbb" yet`,
   });
-  // A rejected add() adds nothing: "self" and "d" can still be added.
-  app.add("self");
-  app.add("d", { dependsOn: ["a", "self", "a"] });
+  // A rejected add() adds nothing: "self" and "d" can still be added, and a
+  // name given twice counts once.
+  service(events, "self", app.add("self"));
+  service(events, "d", app.add("d", { dependsOn: ["a", "self", "a"] }));
+  app.stop();
+  await app.wait();
+  assert.deepEqual(events, [
+    "d stopped",
+    "d drained",
+    "a stopped",
+    "self stopped",
+    "a drained",
+    "self drained",
+    "b stopped",
+    "b drained",
+    "c stopped",
+    "c drained",
+  ]);
+  assert.equal(app.error, undefined);
 });
 
 test("ShutdownCascade rescue during a drain stops everything at once and names what had not drained", async () => {
