@@ -1,21 +1,14 @@
 // Copyright 2026 the goroutine-manager authors. Apache-2.0 license.
 // This module is browser compatible.
 
-import { follow } from "./_follow.ts";
-import { describe, toError } from "./_to_error.ts";
+import { runTask } from "./_run_task.ts";
+import { invalid, toError } from "./_to_error.ts";
 
 /** A process signal that {@linkcode handleProcessSignals} listens to. */
 export type ProcessSignal = "SIGINT" | "SIGTERM";
 
 /** Options of {@linkcode handleProcessSignals}. */
 export interface HandleProcessSignalsOptions {
-  /**
-   * The signals to listen to. Any of them counts: a SIGTERM after a SIGINT is
-   * the second signal.
-   *
-   * @default {["SIGINT", "SIGTERM"]}
-   */
-  signals?: readonly ProcessSignal[];
   /**
    * Called with the second signal's name, after the listeners are removed and
    * before the process exits. It must be synchronous work: the exit does not
@@ -39,10 +32,10 @@ export interface HandleProcessSignalsOptions {
 export interface ProcessSignalHandler {
   /**
    * Aborts on the first signal, right after `stop` was called, with an
-   * `AbortError` `DOMException` whose message names the signal. Never aborts
-   * where there are no process signals (Workers, browsers). It is no way to
-   * drain a `Deno.serve` server: its `signal` option cuts in-flight
-   * connections; call `server.shutdown()` in the `stop` callback instead.
+   * `AbortError` `DOMException`. Never aborts where there are no process
+   * signals (Workers, browsers). It is no way to drain a `Deno.serve` server:
+   * its `signal` option cuts in-flight connections; call `server.shutdown()`
+   * in the `stop` callback instead.
    */
   readonly signal: AbortSignal;
   /**
@@ -61,36 +54,39 @@ export interface ProcessSignalHandler {
   [Symbol.dispose](): void;
 }
 
-/** Deno's or `process`'s methods, feature-detected at call time. */
-type Methods = Record<string, ((...args: unknown[]) => unknown) | undefined>;
-
-const KNOWN: readonly string[] = ["SIGINT", "SIGTERM"];
+/** The part of `process` used here. */
+interface Process {
+  on(name: ProcessSignal, listener: () => void): unknown;
+  off(name: ProcessSignal, listener: () => void): unknown;
+  exit(code: number): unknown;
+}
 
 /**
  * Turns the first SIGINT or SIGTERM into a graceful stop and the second into a
  * rescue: the first calls `stop`, then aborts the returned
  * {@linkcode ProcessSignalHandler.signal}; the second removes the listeners,
  * calls `onRescue` and exits at once (code 130 for SIGINT, 143 for SIGTERM).
+ * Either signal counts: a SIGTERM after a SIGINT is the second signal.
  * Nothing is installed until this is called, and never at import time.
  *
- * Works in Deno (`Deno.addSignalListener`), Node and Bun (`process.on`),
- * detected when called. Where there are no process signals (Cloudflare
- * Workers, browsers) it is a no-op: nothing is installed, and `signal` never
- * aborts. Listening does not keep the process alive. Call
- * `[Symbol.dispose]()` (or write `using`) when the stop is done, so a later
- * Ctrl-C gets the runtime's default again.
+ * Listens with `process.on()`, looked up when called: Node, Bun and Deno 2
+ * (whose `process.on()` forwards to `Deno.addSignalListener()`). Where there
+ * is no `process` (Cloudflare Workers, browsers) it is a no-op: nothing is
+ * installed, and `signal` never aborts. Listening does not keep the process
+ * alive. Call `[Symbol.dispose]()` (or write `using`) when the stop is done,
+ * so a later Ctrl-C gets the runtime's default again.
  *
  * The callbacks never run bare in a signal listener: what they throw or
  * reject with is kept and thrown by `[Symbol.dispose]()`.
  *
- * @param stop What a graceful stop means: a function called with the signal's
- * name, or a {@linkcode GoroutineManager} (or anything with a
- * `stopAllGoroutines()` method) to stop.
- * @param options The signals, the rescue callback and the exit code.
+ * @param stop What a graceful stop means, called with the signal's name: stop
+ * your {@linkcode GoroutineManager}s, shut your servers down. A promise it
+ * returns is not awaited, but a rejection is kept.
+ * @param options The rescue callback and the exit code.
  * @returns The handler: its `signal` aborts on the first signal; dispose it to
  * remove the listeners.
- * @throws {TypeError} If `stop` or an option has the wrong type.
- * @throws {RangeError} If `options.exitCode` is not an integer from 0 to 255.
+ * @throws {TypeError} If `stop`, `options.onRescue` or `options.exitCode` has
+ * the wrong type, or `exitCode` is not an integer from 0 to 255.
  *
  * @example Stop a manager on the first Ctrl-C, exit 130 on the second
  * ```ts
@@ -98,7 +94,7 @@ const KNOWN: readonly string[] = ["SIGINT", "SIGTERM"];
  * import assert from "node:assert/strict";
  *
  * const manager = new GoroutineManager();
- * const signals = handleProcessSignals(manager);
+ * const signals = handleProcessSignals(() => manager.stopAllGoroutines());
  * manager.startForegroundGoroutine(async (signal) => {
  *   // Work until the manager stops.
  *   await new Promise((resolve) => signal.addEventListener("abort", resolve));
@@ -110,122 +106,75 @@ const KNOWN: readonly string[] = ["SIGINT", "SIGTERM"];
  * assert.equal(manager.error, undefined);
  * ```
  *
- * @example Shut a server down on SIGTERM
+ * @example Shut a server down on the first signal, log the second
  * ```ts
  * import { handleProcessSignals } from "goroutine-manager";
  * import assert from "node:assert/strict";
  *
- * const closed: string[] = [];
- * const signals = handleProcessSignals((name) => closed.push(name), {
- *   signals: ["SIGTERM"],
- *   onRescue: () => closed.push("rescue"),
+ * const calls: string[] = [];
+ * const signals = handleProcessSignals((name) => calls.push(name), {
+ *   onRescue: (name) => calls.push(`${name} again`),
  * });
- * // The first SIGTERM would call the callback: shut the server down there
+ * // The first signal would call the callback: shut the server down there
  * // (`server.shutdown()` in Deno, `server.stop()` in Bun, `server.close()`
  * // with node:http) and await it elsewhere, or await `signals.signal`.
  * assert.equal(signals.signal.aborted, false);
  * signals[Symbol.dispose]();
- * assert.deepEqual(closed, []);
+ * assert.deepEqual(calls, []);
  * ```
  */
 export function handleProcessSignals(
-  stop: ((signal: ProcessSignal) => unknown) | { stopAllGoroutines(): void },
+  stop: (signal: ProcessSignal) => unknown,
   options: HandleProcessSignalsOptions = {},
 ): ProcessSignalHandler {
-  if (
-    typeof stop !== "function" &&
-    typeof (stop as { stopAllGoroutines?: unknown } | null)
-        ?.stopAllGoroutines !==
-      "function"
-  ) {
-    throw invalid("stop", "a function or a GoroutineManager", stop);
+  if (typeof stop !== "function") {
+    throw invalid("handle process signals", "stop", "a function", stop);
   }
-  if (typeof options !== "object" || options === null) {
-    throw invalid("options", "an object", options);
+  // `null` options throw a TypeError here already.
+  const { onRescue, exitCode } = options;
+  if (onRescue && typeof onRescue !== "function") {
+    throw invalid("handle process signals", "onRescue", "a function", onRescue);
   }
-  const { signals = KNOWN, onRescue, exitCode } = options;
-  if (
-    !Array.isArray(signals) || !signals.every((name) => KNOWN.includes(name))
-  ) {
-    throw invalid("signals", 'an array of "SIGINT" and "SIGTERM"', signals);
-  }
-  if (onRescue !== undefined && typeof onRescue !== "function") {
-    throw invalid("onRescue", "a function", onRescue);
-  }
-  if (
-    exitCode != null &&
-    !(Number.isInteger(exitCode) && exitCode >= 0 && exitCode <= 255)
-  ) {
+  // `& 255` keeps the integers from 0 to 255 (and -0) as they are.
+  if (exitCode != null && (exitCode & 255) !== exitCode) {
     throw invalid(
+      "handle process signals",
       "exitCode",
       "an integer from 0 to 255 or null",
       exitCode,
-      typeof exitCode === "number" ? RangeError : TypeError,
     );
   }
 
   const controller = new AbortController();
   const errors: Error[] = [];
-  const fail = (error: unknown): void => {
-    errors.push(toError(error));
-  };
-  const run = (fn: () => unknown): void => {
-    try {
-      follow(fn(), noop, fail);
-    } catch (error) {
-      fail(error);
-    }
-  };
-
-  // Feature detection at call time: Deno first (it also has `process`).
-  const { Deno: deno, process: proc } = globalThis as unknown as {
-    Deno?: Methods;
-    process?: Methods;
-  };
-  const isDeno = typeof deno?.addSignalListener === "function";
-  const target = isDeno ? deno : proc;
-  const add = isDeno ? "addSignalListener" : "on";
-  const remove = isDeno ? "removeSignalListener" : "off";
-  const installed: [string, () => void][] = [];
+  const run = (fn: (name: ProcessSignal) => unknown, name: ProcessSignal) =>
+    runTask(fn, name, () => {}, (error) => errors.push(toError(error)));
+  // At call time, never at import (Workers); Deno's `process` global too.
+  const proc = (globalThis as { process?: Process }).process!;
+  const installed: [ProcessSignal, () => void][] = [];
   const uninstall = (): void => {
     for (const [name, listener] of installed.splice(0)) {
-      try {
-        target?.[remove]?.(name, listener);
-      } catch (error) {
-        fail(error);
-      }
+      proc.off(name, listener);
     }
   };
-  const onSignal = (name: ProcessSignal): void => {
-    if (installed.length === 0) return;
-    if (!controller.signal.aborted) {
-      run(() =>
-        typeof stop === "function" ? stop(name) : stop.stopAllGoroutines()
-      );
-      try {
-        controller.abort(new DOMException(`Received ${name}`, "AbortError"));
-      } catch (error) {
-        fail(error);
+  for (const [name, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
+    // Runs only while installed: the second signal removes it.
+    const listener = (): void => {
+      if (!controller.signal.aborted) {
+        run(stop, name);
+        // Only workerd throws out of abort(), and it has no process signals.
+        controller.abort();
+      } else {
+        uninstall();
+        if (onRescue) run(onRescue, name);
+        if (exitCode !== null) proc.exit(exitCode ?? code);
       }
-      return;
-    }
-    uninstall();
-    if (onRescue !== undefined) run(() => onRescue(name));
-    if (exitCode !== null) {
-      target?.exit?.(exitCode ?? (name === "SIGINT" ? 130 : 143));
-    }
-  };
-  if (
-    typeof target?.[add] === "function" && typeof target[remove] === "function"
-  ) {
-    for (const name of new Set(signals)) {
-      const listener = (): void => onSignal(name);
-      try {
-        target[add](name, listener);
-        installed.push([name, listener]);
-      } catch {
-        // Not supported here (SIGTERM in older Deno on Windows): skip it.
-      }
+    };
+    try {
+      proc.on(name, listener);
+      installed.push([name, listener]);
+    } catch {
+      // No `process` (Workers, browsers), or a shim without `on()`.
     }
   }
 
@@ -237,28 +186,13 @@ export function handleProcessSignals(
     [Symbol.dispose](): void {
       uninstall();
       const thrown = errors.splice(0);
-      if (thrown.length === 1) throw thrown[0];
-      if (thrown.length > 1) {
+      if (thrown[1]) {
         throw new AggregateError(
           thrown,
-          `Process signal callbacks threw ${thrown.length} errors`,
+          `${thrown.length} signal callbacks failed`,
         );
       }
+      if (thrown[0]) throw thrown[0];
     },
   };
-}
-
-function noop(): void {}
-
-function invalid(
-  name: string,
-  must: string,
-  value: unknown,
-  Error: new (message: string) => Error = TypeError,
-): Error {
-  return new Error(
-    `Cannot handle process signals as '${name}' must be ${must}: current value is ${
-      describe(value)
-    }`,
-  );
 }
