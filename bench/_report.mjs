@@ -25,9 +25,12 @@ export function renderMarkdown(out) {
     `| ${first} | ${rts.map((r) => `${out.runtimes[r].label}`).join(" | ")} |\n|---|${rts.map(() => "---:").join("|")}|\n`;
   const get = (rt, sc) => out.results.find((r) => r.runtime === rt && r.scenario === sc);
   let md = "";
-  md += `Measured ${out.date.slice(0, 10)} on ${out.machine.cpu} (${out.machine.os}, ${out.machine.memoryGB} GB), `;
-  md += `${rts.map((r) => `${out.runtimes[r].label} (${out.runtimes[r].version})`).join(", ")}. `;
-  md += `Library at ${out.library ?? "?"}. Command: \`${out.command}\` (${Math.round(out.seconds / 60)} min).\n\n`;
+  md += `Measured on ${out.machine.cpu} (${out.machine.os}, ${out.machine.memoryGB} GB):\n\n`;
+  for (const r of rts) {
+    const x = out.runtimes[r];
+    md += `- ${x.label} (${x.version}): \`${x.command ?? out.command}\`, ${(x.date ?? out.date).slice(0, 16).replace("T", " ")} UTC, library at ${x.library ?? out.library}\n`;
+  }
+  md += "\n";
   md += "Speed figures are **ratios to the baseline measured in the same process**: the median over rounds of ";
   md += "(case time / time of an adjacent baseline run), interleaved, after warm-up; in brackets the 25th–75th percentile. ";
   md += "Lower is better; ×1.00 is the baseline.\n\n";

@@ -98,7 +98,13 @@ for (const id of runtimes) {
     console.error(`skipping ${id}: not installed`);
     continue;
   }
-  out.runtimes[id] = { label: rt.label, version: version(rt.cmd, ["--version"]) };
+  out.runtimes[id] = {
+    label: rt.label,
+    version: version(rt.cmd, ["--version"]),
+    library: out.library,
+    command: out.command,
+    date: out.date,
+  };
   for (const sc of scenarios) {
     const script = SCRIPTS[sc];
     if (!script) throw new Error(`unknown scenario ${sc}`);
