@@ -310,7 +310,7 @@ export class GoroutineManager {
    * ```
    */
   startForegroundGoroutine(fn: Goroutine, options?: GoroutineOptions): void {
-    this.#start(fn, options, true);
+    this.#start(fn, options, this.#foregroundDone, this.#foregroundFailed);
   }
 
   /**
@@ -337,7 +337,7 @@ export class GoroutineManager {
    * ```
    */
   startBackgroundGoroutine(fn: Goroutine, options?: GoroutineOptions): void {
-    this.#start(fn, options, false);
+    this.#start(fn, options, noop, this.#collect);
   }
 
   /**
@@ -543,14 +543,19 @@ export class GoroutineManager {
     this.stopAllGoroutines();
   };
 
+  /**
+   * Starts `fn`, reporting to `done` / `fail`: the manager's own handlers for
+   * an untracked task (no allocation on this hot path), wrapped ones for a
+   * tracked task. `done === noop` means a background task.
+   */
   #start(
     fn: Goroutine,
     options: GoroutineOptions | undefined,
-    foreground: boolean,
+    done: () => void,
+    fail: (error: unknown) => void,
   ): void {
     if (typeof fn !== "function") throw invalid(START, "fn", "a function", fn);
-    let done = foreground ? this.#foregroundDone : noop;
-    let fail = foreground ? this.#foregroundFailed : this.#collect;
+    const foreground = done !== noop;
     if (options !== undefined) {
       if (Object(options) !== options) {
         throw invalid(START, "options", "an object", options);
