@@ -4,6 +4,7 @@
 import { onAbort } from "./_on_abort.ts";
 import { invalid, toError } from "./_to_error.ts";
 import { GoroutineManager } from "./goroutine_manager.ts";
+import { dependentSignal } from "./dependent_signal.ts";
 import { GoroutineStoppedError } from "./goroutine_stopped_error.ts";
 
 /** Options of the {@linkcode ShutdownCascade} constructor. */
@@ -52,13 +53,10 @@ export interface ShutdownCascadeAddOptions {
 interface Member {
   readonly name: string;
   readonly manager: GoroutineManager;
-  /** The members it depends on, all added before it. */
-  readonly dependencies: Set<Member>;
-  /**
-   * How many members that depend on it have yet to drain; its turn comes
-   * when this is 0 and the cascade has started.
-   */
-  waiting: number;
+  /** The members that depend on this one: its turn comes after they drained. */
+  readonly dependents: Member[];
+  /** Resolves when its turn came and it drained (set when the cascade starts). */
+  drained?: PromiseWithResolvers<void> & { done?: boolean };
 }
 
 const CREATE = "create shutdown cascade";
@@ -309,8 +307,9 @@ export class ShutdownCascade {
       }
       dependencies.add(member);
     }
-    for (const dependency of dependencies) dependency.waiting++;
-    members.push({ name, manager, dependencies, waiting: 0 });
+    const member: Member = { name, manager, dependents: [] };
+    for (const { dependents } of dependencies) dependents.push(member);
+    members.push(member);
     onAbort(manager.signal, () => {
       const reason = manager.error ?? manager.signal.reason;
       if (reason !== manager.getErrGoroutineStopped()) this.#start(reason);
@@ -406,38 +405,17 @@ export class ShutdownCascade {
     try {
       controller.abort(reason);
     } catch (error) {
-      // workerd (compat dates before 2026-09-15) lets a throwing abort
-      // listener escape abort(); keep it.
       errors.push(toError(error));
     }
-    // Managers yet to drain, plus one for this call; the cascade ends at 0.
-    let left = members.length + 1;
-    // Assigned once the rescue listener is added, after `end` may have run.
-    let offRescue: (() => void) | undefined = undefined;
+    let offRescue: (() => void) | undefined;
     const end = (): void => {
       offRescue?.();
       this.#done.resolve();
     };
-    const drained = (): void => {
-      if (!--left) end();
-    };
-    // A manager's turn: stop it, and once it has drained, give their turn to
-    // the managers it depends on that no other manager waits for any more.
-    // After a rescue this goes on harmlessly: stopping twice does nothing, and
-    // so does ending twice.
-    const turn = ({ manager, dependencies }: Member): void => {
-      manager.stopAllGoroutines();
-      manager.wait().then(() => {
-        for (const dependency of dependencies) {
-          if (!--dependency.waiting) turn(dependency);
-        }
-        drained();
-      });
-    };
     offRescue = rescue && onAbort(rescue, () => {
-      // What the cascade was waiting for: stopped in its turn, not drained.
-      const hung = members.filter(({ waiting, manager }) =>
-        !waiting && manager.pending
+      // Draining, or about to: pending work, and every dependent drained.
+      const hung = members.filter(({ manager, dependents }) =>
+        manager.pending && dependents.every(({ drained }) => drained?.done)
       );
       if (hung.length) {
         errors.push(
@@ -452,7 +430,25 @@ export class ShutdownCascade {
       for (const { manager } of members) manager.stopAllGoroutines();
       end();
     });
-    for (const member of members) if (!member.waiting) turn(member);
-    drained();
+    // Each member's turn is a dependent signal: after the cascade started and
+    // every member that depends on it had its turn and drained, or at once on
+    // the rescue.
+    for (const member of members) member.drained = Promise.withResolvers();
+    for (const { manager, dependents, drained } of members) {
+      onAbort(
+        dependentSignal(controller.signal, {
+          after: dependents.map(({ drained }) => drained!.promise),
+          rescue,
+        }),
+        () => {
+          manager.stopAllGoroutines();
+          manager.wait().then(() => {
+            drained!.done = true;
+            drained!.resolve();
+          });
+        },
+      );
+    }
+    Promise.all(members.map(({ drained }) => drained!.promise)).then(end);
   }
 }
