@@ -1,6 +1,7 @@
 // Copyright 2026 the goroutine-manager authors. Apache-2.0 license.
 // This module is browser compatible.
 
+import { onAbort } from "./_on_abort.ts";
 import { invalid } from "./_to_error.ts";
 import type { GoroutineManager } from "./goroutine_manager.ts";
 import { GoroutineWaitError } from "./goroutine_wait_error.ts";
@@ -20,14 +21,18 @@ export interface WaitOptions {
    * {@linkcode GoroutineWaitError} whose `cause` is a `TimeoutError`
    * `DOMException`. The timer is `waitFor`'s own (not `AbortSignal.timeout`, so
    * it keeps Node alive and needs no request context in Workers) and is
-   * cleared as soon as the wait settles.
+   * cleared as soon as the wait settles. Timeouts over 2147483647 ms (24.8
+   * days, the most `setTimeout` supports) are capped to it.
    *
    * @default {Infinity}
    */
   timeout?: number;
 }
 
-/** The longest delay `setTimeout` supports everywhere (2^31 - 1 ms). */
+/**
+ * The longest delay `setTimeout` supports everywhere (2^31 - 1 ms, 24.8 days):
+ * longer timeouts are capped to it.
+ */
 const MAX_TIMEOUT = 2_147_483_647;
 
 /**
@@ -41,10 +46,10 @@ const MAX_TIMEOUT = 2_147_483_647;
  * @param manager The manager to wait for.
  * @param options A signal, a timeout, or both.
  * @returns A promise that resolves when the manager has no foreground work left.
- * @throws {TypeError} If `manager`, `options` or `options.signal` has the wrong
- * type, or `options.timeout` is not a number.
- * @throws {RangeError} If `options.timeout` is negative, NaN, or over
- * 2147483647 and not `Infinity`.
+ * @throws {TypeError} If `manager` is not a manager, `options` is not an
+ * object, `options.signal` is not an `AbortSignal`, or `options.timeout` is not
+ * a number.
+ * @throws {RangeError} If `options.timeout` is negative or NaN.
  *
  * @example Give up on a stuck shutdown after a deadline
  * ```ts
@@ -65,33 +70,29 @@ export function waitFor(
   manager: GoroutineManager,
   options: WaitOptions,
 ): Promise<void> {
-  if (typeof manager?.wait !== "function") {
-    throw invalid("wait", "manager", "a GoroutineManager", manager);
-  }
-  if (Object(options) !== options) {
-    throw invalid("wait", "options", "an object", options);
-  }
+  const idle = manager.wait();
   const { signal, timeout = Infinity } = options;
-  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+  if (signal && !(signal instanceof AbortSignal)) {
     throw invalid("wait", "signal", "an AbortSignal", signal);
   }
-  if (typeof timeout !== "number") {
-    throw invalid("wait", "timeout", "a number", timeout);
-  }
-  if (!(timeout >= 0 && (timeout <= MAX_TIMEOUT || timeout === Infinity))) {
+  if (typeof timeout !== "number" || !(timeout >= 0)) {
     throw invalid(
       "wait",
       "timeout",
-      `between 0 and ${MAX_TIMEOUT} or Infinity`,
+      "a non-negative number",
       timeout,
-      RangeError,
+      typeof timeout === "number" ? RangeError : TypeError,
     );
   }
   return new Promise<void>((resolve, reject) => {
     let timer: ReturnType<typeof setTimeout> | undefined;
+    // Assigned last, but read by settle(), which an aborted signal calls at
+    // once: a const would still be in its temporal dead zone then.
+    // deno-lint-ignore prefer-const
+    let off: (() => void) | undefined;
     const settle = (cause?: unknown): void => {
       clearTimeout(timer);
-      signal?.removeEventListener("abort", onAbort);
+      off?.();
       if (cause === undefined) return resolve();
       const running = manager.running.filter((info) => info.foreground);
       reject(
@@ -102,16 +103,16 @@ export function waitFor(
         ),
       );
     };
-    const onAbort = (): void => settle(signal!.reason);
-    manager.wait().then(() => settle());
-    if (manager.pending === 0) return;
-    if (signal?.aborted) return onAbort();
-    signal?.addEventListener("abort", onAbort);
+    idle.then(() => settle());
+    if (!manager.pending) return;
     if (timeout < Infinity) {
       timer = setTimeout(
-        () => settle(new DOMException(`Waited ${timeout} ms`, "TimeoutError")),
-        timeout,
+        settle,
+        Math.min(timeout, MAX_TIMEOUT),
+        new DOMException(`Waited ${timeout} ms`, "TimeoutError"),
       );
     }
+    // Last: an aborted signal settles at once, which also clears the timer.
+    off = signal && onAbort(signal, () => settle(signal.reason));
   });
 }

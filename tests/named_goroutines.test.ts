@@ -190,16 +190,9 @@ test("waitFor(manager, { signal, timeout }) resolves when the work finishes firs
 
 test("waitFor() rejects malformed arguments", () => {
   const m = new GoroutineManager();
-  assert.throws(() => waitFor({} as never, {}), {
-    name: "TypeError",
-    message:
-      "Cannot wait as 'manager' must be a GoroutineManager: current value is [object Object]",
-  });
-  assert.throws(() => waitFor(m, null as never), {
-    name: "TypeError",
-    message:
-      "Cannot wait as 'options' must be an object: current value is null",
-  });
+  // Not a manager, or no options object: the runtime's own TypeError, at once.
+  assert.throws(() => waitFor({} as never, {}), TypeError);
+  assert.throws(() => waitFor(m, null as never), TypeError);
   assert.throws(() => waitFor(m, { signal: {} as never }), {
     name: "TypeError",
     message:
@@ -207,13 +200,27 @@ test("waitFor() rejects malformed arguments", () => {
   });
   assert.throws(() => waitFor(m, { timeout: "5" as never }), {
     name: "TypeError",
-    message: `Cannot wait as 'timeout' must be a number: current value is "5"`,
+    message:
+      `Cannot wait as 'timeout' must be a non-negative number: current value is "5"`,
   });
   assert.throws(() => waitFor(m, { timeout: -1 }), {
     name: "RangeError",
     message:
-      "Cannot wait as 'timeout' must be between 0 and 2147483647 or Infinity: current value is -1",
+      "Cannot wait as 'timeout' must be a non-negative number: current value is -1",
   });
   assert.throws(() => waitFor(m, { timeout: NaN }), { name: "RangeError" });
-  assert.throws(() => waitFor(m, { timeout: 2 ** 31 }), { name: "RangeError" });
+});
+
+test("waitFor() caps a timeout over 2^31 - 1 ms instead of firing at once", async () => {
+  const m = new GoroutineManager();
+  const release = Promise.withResolvers<void>();
+  m.startForegroundGoroutine(() => release.promise);
+  const waiting = waitFor(m, { timeout: 2 ** 40 });
+  let settled = false;
+  waiting.then(() => settled = true, () => settled = true);
+  // An uncapped overflow would fire after 1 ms (Node: TimeoutOverflowWarning).
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  assert.equal(settled, false);
+  release.resolve();
+  await waiting;
 });
