@@ -129,9 +129,6 @@ export function dependentSignal(
     throw invalid(CREATE, "upstream", "an AbortSignal", upstream);
   }
   const { after = [], rescue } = options;
-  if (rescue && !(rescue instanceof AbortSignal)) {
-    throw invalid(CREATE, "rescue", "an AbortSignal", rescue);
-  }
   // What `next` waits for, in order, starting with upstream: signals to abort,
   // and functions to call and whose result to wait for.
   const steps: (AbortSignal | (() => unknown))[] = [upstream];

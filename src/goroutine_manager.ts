@@ -1,6 +1,8 @@
 // Copyright 2026 the goroutine-manager authors. Apache-2.0 license.
 // This module is browser compatible.
 
+import { joinErrors } from "./_join_errors.ts";
+import { onAbort } from "./_on_abort.ts";
 import { runTask } from "./_run_task.ts";
 import { isGracefulExit } from "./_is_graceful_exit.ts";
 import { invalid, toError } from "./_to_error.ts";
@@ -123,7 +125,7 @@ const START = "start goroutine";
 export class GoroutineManager {
   readonly #controller: AbortController = new AbortController();
   #stopReason: GoroutineStoppedError | undefined;
-  #parent: AbortSignal | undefined;
+  #offParent: (() => void) | undefined;
   #onAfterRecover: ((error: Error) => void) | undefined;
   readonly #errors: Error[] = [];
   #joined: Error | undefined;
@@ -152,9 +154,6 @@ export class GoroutineManager {
    * ```
    */
   constructor(options: GoroutineManagerOptions = {}) {
-    if (Object(options) !== options) {
-      throw invalid(CREATE, "options", "an object", options);
-    }
     const { signal, hooks } = options;
     if (hooks !== undefined) {
       if (Object(hooks) !== hooks) {
@@ -177,12 +176,9 @@ export class GoroutineManager {
       if (!(signal instanceof AbortSignal)) {
         throw invalid(CREATE, "signal", "an AbortSignal", signal);
       }
-      if (signal.aborted) {
-        this.#controller.abort(signal.reason);
-      } else {
-        this.#parent = signal;
-        signal.addEventListener("abort", this.#onParentAbort);
-      }
+      // One listener on the parent, removed as soon as this manager's signal
+      // aborts (see #abort); at once if the parent has aborted already.
+      this.#offParent = onAbort(signal, () => this.#abort(signal.reason));
     }
   }
 
@@ -249,12 +245,7 @@ export class GoroutineManager {
    * ```
    */
   get error(): Error | undefined {
-    const errors = this.#errors;
-    if (errors.length < 2) return errors[0];
-    return this.#joined ??= new AggregateError(
-      errors.slice(),
-      `${errors.length} goroutines failed`,
-    );
+    return this.#joined ??= joinErrors(this.#errors.slice());
   }
 
   /**
@@ -557,13 +548,7 @@ export class GoroutineManager {
     if (typeof fn !== "function") throw invalid(START, "fn", "a function", fn);
     const foreground = done !== noop;
     if (options !== undefined) {
-      if (Object(options) !== options) {
-        throw invalid(START, "options", "an object", options);
-      }
       const { name = fn.name || "goroutine" } = options;
-      if (typeof name !== "string") {
-        throw invalid(START, "name", "a string", name);
-      }
       // Tracked: listed by `running`, named in its error. Closures only here.
       const info: GoroutineInfo = { name, foreground, startedAt: Date.now() };
       const tracked = (this.#tracked ??= new Set()).add(info);
@@ -587,13 +572,8 @@ export class GoroutineManager {
     this.#joined = undefined;
   }
 
-  #onParentAbort = (): void => {
-    this.#abort(this.#parent?.reason);
-  };
-
   #abort(reason: unknown): void {
-    this.#parent?.removeEventListener("abort", this.#onParentAbort);
-    this.#parent = undefined;
+    this.#offParent?.();
     const controller = this.#controller;
     if (controller.signal.aborted) return;
     try {

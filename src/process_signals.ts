@@ -1,6 +1,7 @@
 // Copyright 2026 the goroutine-manager authors. Apache-2.0 license.
 // This module is browser compatible.
 
+import { joinErrors } from "./_join_errors.ts";
 import { runTask } from "./_run_task.ts";
 import { invalid, toError } from "./_to_error.ts";
 
@@ -185,14 +186,8 @@ export function handleProcessSignals(
     },
     [Symbol.dispose](): void {
       uninstall();
-      const thrown = errors.splice(0);
-      if (thrown[1]) {
-        throw new AggregateError(
-          thrown,
-          `${thrown.length} signal callbacks failed`,
-        );
-      }
-      if (thrown[0]) throw thrown[0];
+      const error = joinErrors(errors.splice(0));
+      if (error) throw error;
     },
   };
 }

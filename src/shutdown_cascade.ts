@@ -1,6 +1,7 @@
 // Copyright 2026 the goroutine-manager authors. Apache-2.0 license.
 // This module is browser compatible.
 
+import { joinErrors } from "./_join_errors.ts";
 import { onAbort } from "./_on_abort.ts";
 import { invalid, toError } from "./_to_error.ts";
 import { GoroutineManager } from "./goroutine_manager.ts";
@@ -239,11 +240,7 @@ export class ShutdownCascade {
    * ```
    */
   get error(): Error | undefined {
-    const errors = this.errors;
-    return errors.length < 2 ? errors[0] : new AggregateError(
-      errors,
-      `Shutdown cascade collected ${errors.length} errors`,
-    );
+    return joinErrors(this.errors as Error[]);
   }
 
   /**
@@ -278,9 +275,6 @@ export class ShutdownCascade {
    */
   add(name: string, options: ShutdownCascadeAddOptions = {}): GoroutineManager {
     const action = `add ${JSON.stringify(name)} to shutdown cascade`;
-    if (typeof name !== "string" || !name) {
-      throw invalid(action, "name", "a non-empty string", name);
-    }
     const { dependsOn = [], manager = new GoroutineManager() } = options;
     if (!(manager instanceof GoroutineManager)) {
       throw invalid(action, "manager", "a GoroutineManager", manager);
@@ -407,6 +401,9 @@ export class ShutdownCascade {
     } catch (error) {
       errors.push(toError(error));
     }
+    // Assigned below, but read by end(), which an aborted rescue calls at once:
+    // a const would still be in its temporal dead zone then.
+    // deno-lint-ignore prefer-const
     let offRescue: (() => void) | undefined;
     const end = (): void => {
       offRescue?.();

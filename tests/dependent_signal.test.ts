@@ -327,12 +327,11 @@ test("dependentSignal() validates its arguments before it adds any listener", ()
     message:
       `Cannot create dependent signal as 'upstream' must be an AbortSignal: current value is "nope"`,
   });
-  assert.throws(() => dependentSignal(upstream, { rescue: {} as never }), {
-    name: "TypeError",
-    message:
-      "Cannot create dependent signal as 'rescue' must be an AbortSignal: current value is [object Object]",
-  });
   // The runtime's own TypeError, before any listener is added.
+  assert.throws(
+    () => dependentSignal(upstream, { rescue: {} as never }),
+    TypeError,
+  );
   assert.throws(() => dependentSignal(upstream, null as never), TypeError);
   assert.throws(
     () => dependentSignal(upstream, { after: 42 as never, rescue }),

@@ -164,7 +164,7 @@ test("ShutdownCascade collects the errors of every manager, in the order they we
     "b failed",
   ]);
   assert.ok(app.error instanceof AggregateError);
-  assert.equal(app.error.message, "Shutdown cascade collected 2 errors");
+  assert.equal(app.error.message, "2 errors collected");
   assert.deepEqual(app.error.errors, [...app.errors]);
 });
 
@@ -379,11 +379,6 @@ test("ShutdownCascade validates its arguments with std-style messages", () => {
   assert.throws(() => new ShutdownCascade(null as never), TypeError);
   assert.throws(() => new ShutdownCascade({ signal: 1 as never }), TypeError);
   const app = new ShutdownCascade();
-  assert.throws(() => app.add("" as string), {
-    name: "TypeError",
-    message:
-      `Cannot add "" to shutdown cascade as 'name' must be a non-empty string: current value is ""`,
-  });
   assert.throws(() => app.add("x", { manager: {} as never }), {
     name: "TypeError",
     message:
