@@ -42,7 +42,6 @@ export {
   type GoroutineManagerOptions,
   type GoroutineOptions,
 } from "./src/goroutine_manager.ts";
-export { DependentAbortError } from "./src/dependent_abort_error.ts";
 export {
   type Dependency,
   dependentSignal,

@@ -2,7 +2,6 @@
 // This module is browser compatible.
 
 import { invalid } from "./_to_error.ts";
-import { DependentAbortError } from "./dependent_abort_error.ts";
 
 /**
  * Something that is stopped and then drained, such as a
@@ -64,8 +63,9 @@ const CREATE = "create dependent signal";
  * proxy context of Go's README ("a resource that must not shut down before
  * another has stopped and its in-flight work has drained").
  *
- * The reason is a {@linkcode DependentAbortError}: `rescued` tells which of the
- * two happened, and `cause` is the upstream or the rescue signal's reason.
+ * Its reason is the rescue signal's reason if the rescue cut the wait short,
+ * and the upstream signal's reason otherwise (never a wrapper, as std does), so
+ * `signal.reason === rescue.reason` tells which of the two happened.
  * Dependencies are looked at only after `upstream` has aborted (promises get
  * their handlers at once, so their rejections are never unhandled). The signal
  * keeps at most one listener on the rescue signal and one on `upstream` or on
@@ -101,7 +101,7 @@ const CREATE = "create dependent signal";
  * await hypervisor.wait();
  * await new Promise((resolve) => setTimeout(resolve, 0));
  * assert.equal(firecracker.aborted, true);
- * assert.equal(firecracker.reason.rescued, false);
+ * assert.equal(firecracker.reason, hypervisor.signal.reason);
  * ```
  *
  * @example Cut the wait short with a rescue signal
@@ -118,7 +118,7 @@ const CREATE = "create dependent signal";
  * interrupt.abort();
  * rescue.abort();
  * assert.equal(signal.aborted, true);
- * assert.equal(signal.reason.rescued, true);
+ * assert.equal(signal.reason, rescue.signal.reason);
  * ```
  */
 export function dependentSignal(
@@ -167,14 +167,8 @@ export function dependentSignal(
     for (let step; !signal.aborted;) {
       if (rescue?.aborted || !(step = steps.shift())) {
         rescue?.removeEventListener("abort", next);
-        const rescued = !!rescue?.aborted;
         try {
-          controller.abort(
-            new DependentAbortError(
-              rescued,
-              (rescued ? rescue! : upstream).reason,
-            ),
-          );
+          controller.abort((rescue?.aborted ? rescue : upstream).reason);
         } catch {
           // workerd (compat dates before 2026-09-15) lets a throwing abort
           // listener escape abort(); it belongs to that listener, not to the

@@ -29,11 +29,9 @@ export class GoroutineStoppedError extends Error {
   /**
    * Creates a stop reason. Each {@linkcode GoroutineManager} creates its own;
    * there is rarely a reason to create one by hand.
-   *
-   * @param message The error message.
    */
-  constructor(message: string = "Goroutine manager stopped") {
-    super(message);
+  constructor() {
+    super("Goroutines stopped");
     this.name = "GoroutineStoppedError";
   }
 }

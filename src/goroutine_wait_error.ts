@@ -50,9 +50,7 @@ export class GoroutineWaitError extends Error {
     const parts = running.map(({ name }) => JSON.stringify(name));
     if (unnamed) parts.push(`${unnamed} unnamed`);
     super(
-      `Gave up waiting for ${running.length + unnamed} goroutines: ${
-        parts.join(", ")
-      }`,
+      `Gave up waiting for ${parts.join(", ")}`,
       { cause },
     );
     this.name = "GoroutineWaitError";

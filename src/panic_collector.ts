@@ -52,24 +52,6 @@ export class PanicCollector {
   }
 
   /**
-   * Whether an outcome was reported already.
-   *
-   * @example Usage
-   * ```ts
-   * import { GoroutineManager } from "goroutine-manager";
-   * import assert from "node:assert/strict";
-   *
-   * const collector = new GoroutineManager().createBackgroundPanicCollector();
-   * assert.equal(collector.settled, false);
-   * collector.collect();
-   * assert.equal(collector.settled, true);
-   * ```
-   */
-  get settled(): boolean {
-    return this.#onDone === undefined;
-  }
-
-  /**
    * Reports the outcome: no argument is a clean finish, one argument (any
    * value, `undefined` included) is a failure that the manager collects and
    * that stops it. Calls after the first are ignored.
@@ -131,9 +113,7 @@ export class PanicCollector {
     }
     const done = (): void => this.collect();
     const fail = (error: unknown): void => this.collect(error);
-    return function (this: unknown, ...args: A): void {
-      runTask(() => fn.apply(this, args), 0, done, fail);
-    };
+    return (...args: A): void => runTask(() => fn(...args), 0, done, fail);
   }
 
   /**
@@ -148,8 +128,9 @@ export class PanicCollector {
    *
    * const manager = new GoroutineManager();
    * const collector = manager.createForegroundPanicCollector();
+   * assert.equal(manager.pending, 1);
    * collector[Symbol.dispose]();
-   * assert.equal(collector.settled, true);
+   * assert.equal(manager.pending, 0);
    * await manager.wait();
    * ```
    */

@@ -11,13 +11,6 @@ import { GoroutineStoppedError } from "./goroutine_stopped_error.ts";
 /** Options of the {@linkcode ShutdownCascade} constructor. */
 export interface ShutdownCascadeOptions {
   /**
-   * A signal that starts the cascade when it aborts, like
-   * {@linkcode ShutdownCascade.stop} (a first interrupt, a request's end).
-   *
-   * @default {undefined}
-   */
-  signal?: AbortSignal;
-  /**
    * A signal that cuts the cascade short (a second interrupt, or a deadline):
    * once the cascade has started and this has aborted, every manager is
    * stopped at once and {@linkcode ShutdownCascade.wait} resolves without
@@ -122,32 +115,18 @@ export class ShutdownCascade {
   readonly #members: Member[] = [];
   readonly #done: PromiseWithResolvers<void> = Promise.withResolvers<void>();
   readonly #errors: Error[] = [];
-  #offParent: (() => void) | undefined;
   #rescue: AbortSignal | undefined;
 
   /**
    * Creates a cascade. It does nothing until it is stopped: no timers, and at
    * most one listener, on `options.signal`, removed when the cascade starts.
    *
-   * @param options A signal that starts the cascade and a rescue signal, both
-   * optional.
+   * @param options A rescue signal, optional. To start the cascade from a
+   * signal (a first interrupt, a request's end), call
+   * {@linkcode ShutdownCascade.stop} when it aborts, or use
+   * {@linkcode handleProcessSignals}.
    * @throws {TypeError} If `options.rescue` is not an `AbortSignal`; also if
-   * `options` is not an object or `options.signal` is not an `AbortSignal`
-   * (the runtime's own `TypeError`).
-   *
-   * @example Start the cascade from a signal
-   * ```ts
-   * import { ShutdownCascade } from "goroutine-manager";
-   * import assert from "node:assert/strict";
-   *
-   * const interrupt = new AbortController();
-   * const app = new ShutdownCascade({ signal: interrupt.signal });
-   * const worker = app.add("worker");
-   * interrupt.abort();
-   * assert.equal(app.signal.aborted, true);
-   * assert.equal(worker.signal.aborted, true);
-   * await app.wait();
-   * ```
+   * `options` is not an object (the runtime's own `TypeError`).
    *
    * @example A deadline for the drains, counted from the stop
    * ```ts
@@ -168,13 +147,11 @@ export class ShutdownCascade {
    * ```
    */
   constructor(options: ShutdownCascadeOptions = {}) {
-    const { signal, rescue } = options;
+    const { rescue } = options;
     if (rescue && !(rescue instanceof AbortSignal)) {
       throw invalid(CREATE, "rescue", "an AbortSignal", rescue);
     }
     this.#rescue = rescue;
-    this.#offParent = signal &&
-      onAbort(signal, () => this.#start(signal.reason));
   }
 
   /**
@@ -334,7 +311,7 @@ export class ShutdownCascade {
    * ```
    */
   stop(): void {
-    this.#start(new GoroutineStoppedError("Shutdown cascade stopped"));
+    this.#start(new GoroutineStoppedError());
   }
 
   /**
@@ -392,7 +369,6 @@ export class ShutdownCascade {
   #start(reason: unknown): void {
     const controller = this.#controller;
     if (controller.signal.aborted) return;
-    this.#offParent?.();
     const members = this.#members;
     const errors = this.#errors;
     const rescue = this.#rescue;

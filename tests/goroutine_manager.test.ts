@@ -239,7 +239,7 @@ test("GoroutineManager treats the stop reason, its cause chain and AbortError af
   // A copy of the reason that lost its identity (workerd clones it).
   m.startForegroundGoroutine(async (signal) => {
     await aborted(signal);
-    throw new GoroutineStoppedError("cloned");
+    throw new GoroutineStoppedError();
   });
   await tick();
   m.stopAllGoroutines();

@@ -129,7 +129,7 @@ test("waitFor(manager, { timeout }) rejects with a GoroutineWaitError naming the
   assert.equal(error.unnamed, 2);
   assert.match(
     error.message,
-    /^Gave up waiting for 4 goroutines: "uploader", "indexer", 2 unnamed$/,
+    /^Gave up waiting for "uploader", "indexer", 2 unnamed$/,
   );
   assert.ok(error.cause instanceof DOMException);
   assert.equal(error.cause.name, "TimeoutError");

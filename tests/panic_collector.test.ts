@@ -46,11 +46,14 @@ test("PanicCollector counts only the first call", async () => {
   assert.deepEqual(m.errors, [error]);
 });
 
-test("PanicCollector.settled tells whether an outcome was reported", () => {
-  const collector = new GoroutineManager().createBackgroundPanicCollector();
-  assert.equal(collector.settled, false);
+test("PanicCollector.collect() releases a foreground collector's count once", () => {
+  const m = new GoroutineManager();
+  const collector = m.createForegroundPanicCollector();
+  assert.equal(m.pending, 1);
   collector.collect(new Error("x"));
-  assert.equal(collector.settled, true);
+  assert.equal(m.pending, 0);
+  collector.collect();
+  assert.equal(m.pending, 0);
 });
 
 test("PanicCollector.wrap() reports a synchronous throw and returns undefined", async () => {
@@ -82,21 +85,18 @@ test("PanicCollector.wrap() reports a rejection without leaving it unhandled", a
   assert.deepEqual(seen, []);
 });
 
-test("PanicCollector.wrap() passes arguments and this, and reports a clean finish", async () => {
+test("PanicCollector.wrap() passes the arguments on and reports a clean finish", async () => {
   const m = new GoroutineManager();
   const calls: unknown[] = [];
-  const target = {
-    name: "target",
-    handler: m.createForegroundPanicCollector().wrap(
-      function (this: { name: string }, a: number, b: string) {
-        calls.push(this.name, a, b);
-        return Promise.resolve("ignored result");
-      },
-    ),
-  };
-  target.handler(1, "two");
+  const handler = m.createForegroundPanicCollector().wrap(
+    (a: number, b: string) => {
+      calls.push(a, b);
+      return Promise.resolve("ignored result");
+    },
+  );
+  handler(1, "two");
   await m.wait();
-  assert.deepEqual(calls, ["target", 1, "two"]);
+  assert.deepEqual(calls, [1, "two"]);
   assert.equal(m.error, undefined);
 });
 
@@ -113,7 +113,7 @@ test("PanicCollector[Symbol.dispose]() reports a clean finish only if nothing wa
   const m = new GoroutineManager();
   const clean = m.createForegroundPanicCollector();
   clean[Symbol.dispose]();
-  assert.equal(clean.settled, true);
+  assert.equal(m.pending, 0);
   const failed = m.createForegroundPanicCollector();
   const error = new Error("reported first");
   failed.collect(error);

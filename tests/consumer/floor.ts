@@ -40,7 +40,7 @@ const wrapped: (id: number, name: string) => void = foreground.wrap(
 wrapped(1, "one");
 const background: PanicCollector = manager.createBackgroundPanicCollector();
 background.collect(new Error("failed"));
-const settled: boolean = background.settled;
+const pending: number = manager.pending;
 
 manager.stopAllGoroutines();
 const waited: Promise<void> = manager.wait();
@@ -49,6 +49,6 @@ const errors: readonly Error[] = manager.errors;
 const error: Error | undefined = manager.error;
 const stopped: Error = manager.getErrGoroutineStopped();
 const isStop: boolean = signal.reason instanceof GoroutineStoppedError &&
-  new GoroutineStoppedError("custom").name === stopped.name;
+  new GoroutineStoppedError().name === stopped.name;
 
-export { error, errors, isStop, settled, waited };
+export { error, errors, isStop, pending, waited };
