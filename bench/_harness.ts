@@ -1,3 +1,5 @@
+// deno-lint-ignore-file no-console no-explicit-any
+// (a benchmark script: it prints its results and drives peers' loosely typed APIs)
 // Copyright 2026 the goroutine-manager authors. Apache-2.0 license.
 //
 // A tiny cross-runtime benchmark loop (Deno, Bun, Node 22/24). Every case of a
@@ -10,7 +12,7 @@ export interface Case {
   /** Shown in the table. */
   name: string;
   /** One sample: runs the whole scenario once (for example N tasks + wait). */
-  run: () => unknown;
+  run: (state: unknown) => unknown;
   /**
    * For very slow peers: sample only every `every`-th round (default 1), so
    * they still run interleaved with the baseline without dominating run time.
@@ -75,7 +77,9 @@ export function gc(): boolean {
 export function arg(name: string, fallback: number): number {
   const g = globalThis as Record<string, any>;
   const argv: string[] = g.Deno ? g.Deno.args : g.process.argv.slice(2);
-  const env = g.Deno ? g.Deno.env.get(name.toUpperCase()) : g.process.env[name.toUpperCase()];
+  const env = g.Deno
+    ? g.Deno.env.get(name.toUpperCase())
+    : g.process.env[name.toUpperCase()];
   for (const a of argv) {
     if (a.startsWith(`--${name}=`)) return Number(a.slice(name.length + 3));
   }
@@ -124,7 +128,9 @@ async function sample(c: Case, batches: number): Promise<number> {
     }
     const t0 = now();
     const r = run(state);
-    if (r !== undefined && typeof (r as Promise<unknown>).then === "function") await r;
+    if (r !== undefined && typeof (r as Promise<unknown>).then === "function") {
+      await r;
+    }
     t += now() - t0;
     if (c.teardown) await c.teardown(state);
   }
@@ -158,7 +164,8 @@ export async function scenario(
     // and pair every contender sample with an adjacent baseline sample (their
     // order alternates): the ratio compares two runs a few ms apart, so load
     // from other processes drifts both the same way.
-    const shift = ((round % contenders.length) + contenders.length) % contenders.length;
+    const shift = ((round % contenders.length) + contenders.length) %
+      contenders.length;
     const rotated = contenders.slice(shift).concat(contenders.slice(0, shift));
     for (const i of rotated) {
       const c = cases[i]!;
@@ -215,9 +222,11 @@ export function report(result: unknown): void {
     console.log(`\n${r.title} — ${r.runtime}, N = ${r.n}, ${r.rounds} rounds`);
     for (const c of r.cases) {
       console.log(
-        `  ${c.name.padEnd(46)} ×${c.ratio.toFixed(2).padStart(7)}  [${c.p25.toFixed(2)}–${
-          c.p75.toFixed(2)
-        }]  ${c.medianMs.toFixed(2)} ms/batch  (${c.samples})`,
+        `  ${c.name.padEnd(46)} ×${c.ratio.toFixed(2).padStart(7)}  [${
+          c.p25.toFixed(2)
+        }–${c.p75.toFixed(2)}]  ${
+          c.medianMs.toFixed(2)
+        } ms/batch  (${c.samples})`,
       );
     }
   }

@@ -19,7 +19,10 @@ import {
 } from "./_peers.ts";
 
 const N = arg("n", 20_000);
-const ERRORS = Array.from({ length: N }, (_, i) => new Error(`task ${i} failed`));
+const ERRORS = Array.from(
+  { length: N },
+  (_, i) => new Error(`task ${i} failed`),
+);
 let k = 0;
 async function failing(_signal?: AbortSignal): Promise<void> {
   await undefined;
@@ -87,15 +90,19 @@ export const cases = [
   },
   {
     name: "abort-controller-x (spawn + fork + join)",
-    note: "rejects with the first error only; the others are joined with allSettled",
+    note:
+      "rejects with the first error only; the others are joined with allSettled",
     run: async () => {
       k = 0;
       let count = 0;
-      await acxSpawn(new AbortController().signal, async (_signal, { fork }) => {
-        const forks = new Array(N);
-        for (let i = 0; i < N; i++) forks[i] = fork(failing);
-        count = (await Promise.allSettled(forks.map((f) => f.join()))).length;
-      }).catch(() => {});
+      await acxSpawn(
+        new AbortController().signal,
+        async (_signal, { fork }) => {
+          const forks = new Array(N);
+          for (let i = 0; i < N; i++) forks[i] = fork(failing);
+          count = (await Promise.allSettled(forks.map((f) => f.join()))).length;
+        },
+      ).catch(() => {});
       check(count);
     },
   },
@@ -107,7 +114,8 @@ export const cases = [
       const exits = await Effect.runPromise(
         Effect.forEach(
           items,
-          () => Effect.exit(Effect.tryPromise({ try: failing, catch: (e) => e })),
+          () =>
+            Effect.exit(Effect.tryPromise({ try: failing, catch: (e) => e })),
           { concurrency: "unbounded" },
         ),
       );
@@ -150,5 +158,10 @@ export const cases = [
 ];
 
 if (import.meta.main ?? true) {
-  await scenario("failure", "N tasks that all reject, collected and waited for", N, cases);
+  await scenario(
+    "failure",
+    "N tasks that all reject, collected and waited for",
+    N,
+    cases,
+  );
 }

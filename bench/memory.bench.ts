@@ -1,3 +1,5 @@
+// deno-lint-ignore-file no-console no-explicit-any
+// (a benchmark script: it prints its results and drives peers' loosely typed APIs)
 // Copyright 2026 the goroutine-manager authors. Apache-2.0 license.
 //
 // Memory and leaks, with forced GCs (Node: --expose-gc; Deno:
@@ -39,7 +41,11 @@ const NOSTOP_M = arg("nostop-m", 50_000);
 
 let jsc: { heapSize(): number } | undefined;
 if (g.Bun) jsc = await import("bun:jsc" as string);
-if (!gc()) throw new Error("no forced GC: run node with --expose-gc, deno with --v8-flags=--expose-gc");
+if (!gc()) {
+  throw new Error(
+    "no forced GC: run node with --expose-gc, deno with --v8-flags=--expose-gc",
+  );
+}
 
 const tick = () => new Promise<void>((r) => setTimeout(r, 0));
 async function settledHeap(): Promise<number> {
@@ -164,11 +170,14 @@ const systems: System[] = [
       const task = async (_signal: AbortSignal) => {
         await gate;
       };
-      const done = acxSpawn(new AbortController().signal, async (_s, { fork }) => {
-        const forks = new Array(n);
-        for (let i = 0; i < n; i++) forks[i] = fork(task);
-        await Promise.all(forks.map((f) => f.join()));
-      });
+      const done = acxSpawn(
+        new AbortController().signal,
+        async (_s, { fork }) => {
+          const forks = new Array(n);
+          for (let i = 0; i < n; i++) forks[i] = fork(task);
+          await Promise.all(forks.map((f) => f.join()));
+        },
+      );
       return () => done;
     },
   },
@@ -206,7 +215,11 @@ const systems: System[] = [
         const tasks = new Array(n);
         for (let i = 0; i < n; i++) {
           tasks[i] = yield* effectionSpawn(function* () {
-            yield* { *[Symbol.iterator]() { return yield* effectionWait(gate); } };
+            yield* {
+              *[Symbol.iterator]() {
+                return yield* effectionWait(gate);
+              },
+            };
           });
         }
         for (const t of tasks) yield* t;
@@ -257,7 +270,8 @@ for (let r = 0; r < rounds; r++) {
     (samples.get(s.name) ?? samples.set(s.name, []).get(s.name)!).push(res);
   }
 }
-const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[xs.length >> 1]!;
+const median = (xs: number[]) =>
+  xs.slice().sort((a, b) => a - b)[xs.length >> 1]!;
 const live = systems.map((s) => {
   const xs = samples.get(s.name)!;
   return {
@@ -268,7 +282,9 @@ const live = systems.map((s) => {
   };
 });
 const bareLive = live[0]!.liveBytesPerTask;
-console.log(`\nLive heap per pending task — ${runtimeName()}, N = ${N}, median of ${rounds}`);
+console.log(
+  `\nLive heap per pending task — ${runtimeName()}, N = ${N}, median of ${rounds}`,
+);
 for (const l of live) {
   console.log(
     `  ${l.name.padEnd(50)} ${l.liveBytesPerTask.toFixed(0).padStart(7)} B  ×${
@@ -276,7 +292,13 @@ for (const l of live) {
     }   retained after GC ${l.retainedBytesPerTask.toFixed(2)} B/task`,
   );
 }
-report({ scenario: "memory-live", runtime: runtimeName(), n: N, rounds, systems: live });
+report({
+  scenario: "memory-live",
+  runtime: runtimeName(),
+  n: N,
+  rounds,
+  systems: live,
+});
 
 // ---------------------------------------------------------------------------
 // 2. T tasks through one long-lived manager.
@@ -308,9 +330,11 @@ report({ scenario: "memory-live", runtime: runtimeName(), n: N, rounds, systems:
     errors: m.errors.length,
   };
   console.log(
-    `\n${LONG_T.toLocaleString("en")} tasks through one manager: heap ${(h0 / 1e6).toFixed(2)} MB → ${
-      (h1 / 1e6).toFixed(2)
-    } MB (${res.retainedBytesPerTask.toFixed(4)} B/task) in ${seconds.toFixed(1)} s`,
+    `\n${LONG_T.toLocaleString("en")} tasks through one manager: heap ${
+      (h0 / 1e6).toFixed(2)
+    } MB → ${(h1 / 1e6).toFixed(2)} MB (${
+      res.retainedBytesPerTask.toFixed(4)
+    } B/task) in ${seconds.toFixed(1)} s`,
   );
   report(res);
 }
@@ -397,11 +421,18 @@ report({ scenario: "memory-live", runtime: runtimeName(), n: N, rounds, systems:
       whileLiveNative === undefined ? "" : ` (native count ${whileLiveNative})`
     }, ${afterStop} after it stops`,
   );
-  for (const [label, r] of [["create + stop + wait", withStop], ["create + wait, no stop", withoutStop]] as const) {
+  for (
+    const [label, r] of [["create + stop + wait", withStop], [
+      "create + wait, no stop",
+      withoutStop,
+    ]] as const
+  ) {
     console.log(
-      `  ${r.managers.toLocaleString("en")} × ${label}: heap ${(r.heapBefore / 1e6).toFixed(2)} MB → ${
-        (r.heapAfter / 1e6).toFixed(2)
-      } MB (${r.bytesPerManager.toFixed(2)} B/manager), ${r.listenersAfter} listeners left, peak ${r.maxListeners}`,
+      `  ${r.managers.toLocaleString("en")} × ${label}: heap ${
+        (r.heapBefore / 1e6).toFixed(2)
+      } MB → ${(r.heapAfter / 1e6).toFixed(2)} MB (${
+        r.bytesPerManager.toFixed(2)
+      } B/manager), ${r.listenersAfter} listeners left, peak ${r.maxListeners}`,
     );
   }
   report(res);

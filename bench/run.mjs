@@ -1,3 +1,5 @@
+// deno-lint-ignore-file no-console
+// (a benchmark script: it prints its results and drives peers' loosely typed APIs)
 // Copyright 2026 the goroutine-manager authors. Apache-2.0 license.
 //
 // `npm run bench`: runs every benchmark script under every installed runtime
@@ -24,14 +26,22 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const bin = (...p) => join(root, "node_modules", ...p);
 
 const RUNTIMES = {
-  node24: { label: "Node 24", cmd: bin("node24", "bin", "node"), args: ["--expose-gc"] },
+  node24: {
+    label: "Node 24",
+    cmd: bin("node24", "bin", "node"),
+    args: ["--expose-gc"],
+  },
   bun: { label: "Bun", cmd: bin(".bin", "bun"), args: [] },
   deno: {
     label: "Deno",
     cmd: bin(".bin", "deno"),
     args: ["run", "--allow-all", "--no-prompt", "--v8-flags=--expose-gc"],
   },
-  node22: { label: "Node 22", cmd: bin("node22", "bin", "node"), args: ["--expose-gc"] },
+  node22: {
+    label: "Node 22",
+    cmd: bin("node22", "bin", "node"),
+    args: ["--expose-gc"],
+  },
 };
 const SCRIPTS = {
   spawn: "bench/spawn.bench.ts",
@@ -43,7 +53,9 @@ const SCRIPTS = {
 const argv = process.argv.slice(2);
 if (argv.includes("--render-only")) {
   // Re-render results.md and chart.svg from results.json without measuring.
-  const out = JSON.parse(readFileSync(join(root, "bench", "results.json"), "utf8"));
+  const out = JSON.parse(
+    readFileSync(join(root, "bench", "results.json"), "utf8"),
+  );
   writeFileSync(join(root, "bench", "results.md"), renderMarkdown(out));
   writeFileSync(join(root, "bench", "chart.svg"), renderChart(out));
   process.exit(0);
@@ -55,7 +67,9 @@ const opt = (name, fallback) => {
 // Node 22 adds three minutes; ask for it with --runtimes=node24,bun,deno,node22.
 const runtimes = opt("runtimes", ["node24", "bun", "deno"]);
 const scenarios = opt("scenarios", Object.keys(SCRIPTS));
-const passOn = argv.filter((x) => !x.startsWith("--runtimes=") && !x.startsWith("--scenarios="));
+const passOn = argv.filter((x) =>
+  !x.startsWith("--runtimes=") && !x.startsWith("--scenarios=")
+);
 
 const version = (cmd, args) => {
   const r = spawnSync(cmd, args, { encoding: "utf8" });
@@ -81,12 +95,24 @@ const snapshotDir = join(root, "bench", ".snapshot");
 mkdirSync(snapshotDir, { recursive: true });
 const snapshot = join(snapshotDir, "goroutine-manager.mjs");
 const esbuild = spawnSync(bin(".bin", "esbuild"), [
-  "mod.ts", "--bundle", "--format=esm", "--target=es2022", `--outfile=${snapshot}`, "--log-level=warning",
+  "mod.ts",
+  "--bundle",
+  "--format=esm",
+  "--target=es2022",
+  `--outfile=${snapshot}`,
+  "--log-level=warning",
 ], { cwd: root, encoding: "utf8" });
 if (esbuild.status !== 0) throw new Error(`esbuild failed: ${esbuild.stderr}`);
-const rev = spawnSync("git", ["rev-parse", "--short", "HEAD"], { cwd: root, encoding: "utf8" }).stdout.trim();
-const dirty = spawnSync("git", ["status", "--porcelain", "--", "src", "mod.ts"], { cwd: root, encoding: "utf8" })
-  .stdout.trim() !== "";
+const rev = spawnSync("git", ["rev-parse", "--short", "HEAD"], {
+  cwd: root,
+  encoding: "utf8",
+}).stdout.trim();
+const dirty =
+  spawnSync("git", ["status", "--porcelain", "--", "src", "mod.ts"], {
+    cwd: root,
+    encoding: "utf8",
+  })
+    .stdout.trim() !== "";
 out.library = `${rev}${dirty ? " + uncommitted src changes" : ""}`;
 const env = { ...process.env, GM_LIB: pathToFileURL(snapshot).href };
 
@@ -120,14 +146,20 @@ for (const id of runtimes) {
     for (const line of (r.stdout ?? "").split("\n")) {
       if (line.startsWith("@@RESULT ")) {
         const parsed = JSON.parse(line.slice(9));
-        out.results.push({ ...parsed, runtime: id, runtimeVersion: parsed.runtime });
+        out.results.push({
+          ...parsed,
+          runtime: id,
+          runtimeVersion: parsed.runtime,
+        });
       } else if (line.trim() !== "") {
         console.error(line);
       }
     }
     if (r.status !== 0) {
       console.error(r.stderr);
-      failures.push(`${rt.label} ${script} exited with ${r.status ?? r.signal}`);
+      failures.push(
+        `${rt.label} ${script} exited with ${r.status ?? r.signal}`,
+      );
     }
     console.error(`  (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
   }
@@ -137,10 +169,15 @@ out.seconds = Math.round((Date.now() - started) / 1000);
 // Merge with earlier results for runtimes/scenarios not run this time, so a
 // partial run (--runtimes=bun) updates only its own rows.
 const jsonPath = join(root, "bench", "results.json");
-if (existsSync(jsonPath) && (runtimes.length < 3 || scenarios.length < Object.keys(SCRIPTS).length)) {
+if (
+  existsSync(jsonPath) &&
+  (runtimes.length < 3 || scenarios.length < Object.keys(SCRIPTS).length)
+) {
   const old = JSON.parse(readFileSync(jsonPath, "utf8"));
   const fresh = new Set(out.results.map((r) => `${r.runtime}/${r.scenario}`));
-  out.results.push(...old.results.filter((r) => !fresh.has(`${r.runtime}/${r.scenario}`)));
+  out.results.push(
+    ...old.results.filter((r) => !fresh.has(`${r.runtime}/${r.scenario}`)),
+  );
   out.runtimes = { ...old.runtimes, ...out.runtimes };
 }
 writeFileSync(jsonPath, JSON.stringify(out, null, 2) + "\n");
@@ -150,4 +187,6 @@ writeFileSync(join(root, "bench", "chart.svg"), renderChart(out));
 console.log(md);
 for (const f of failures) console.error(`FAILED: ${f}`);
 if (failures.length) process.exitCode = 1;
-console.error(`\nwrote bench/results.json, bench/results.md, bench/chart.svg in ${out.seconds} s`);
+console.error(
+  `\nwrote bench/results.json, bench/results.md, bench/chart.svg in ${out.seconds} s`,
+);

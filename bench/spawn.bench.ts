@@ -145,11 +145,14 @@ export const cases = [
     name: "abort-controller-x (spawn + fork + join)",
     run: async () => {
       reset();
-      await acxSpawn(new AbortController().signal, async (_signal, { fork }) => {
-        const forks = new Array(N);
-        for (let i = 0; i < N; i++) forks[i] = fork(task);
-        await Promise.all(forks.map((f) => f.join()));
-      });
+      await acxSpawn(
+        new AbortController().signal,
+        async (_signal, { fork }) => {
+          const forks = new Array(N);
+          for (let i = 0; i < N; i++) forks[i] = fork(task);
+          await Promise.all(forks.map((f) => f.join()));
+        },
+      );
     },
   },
   {

@@ -78,7 +78,11 @@ const TIMEOUT_MS = Number(process.env.TEST_TIMEOUT_MS ?? 180_000);
 function run({ label, command, args, cwd = root }) {
   return new Promise((resolve) => {
     if (!existsSync(command)) {
-      resolve({ output: "", code: 1, note: `${command} is missing: run npm install` });
+      resolve({
+        output: "",
+        code: 1,
+        note: `${command} is missing: run npm install`,
+      });
       return;
     }
     // Its own process group, so that a timeout also ends the processes it
@@ -122,7 +126,11 @@ function run({ label, command, args, cwd = root }) {
     });
     child.on("error", (error) => {
       clearTimeout(timer);
-      resolve({ output, code: 1, note: `${label} could not start: ${error.message}` });
+      resolve({
+        output,
+        code: 1,
+        note: `${label} could not start: ${error.message}`,
+      });
     });
   });
 }
@@ -130,8 +138,12 @@ function run({ label, command, args, cwd = root }) {
 async function main(args) {
   const pool = args[0] === "--checks" ? CHECKS : RUNS;
   const labels = args[0] === "--checks" ? args.slice(1) : args;
-  const runs = labels.length ? pool.filter((r) => labels.includes(r.label)) : pool;
-  if (runs.length === 0) throw new Error(`No run is named ${labels.join(", ")}`);
+  const runs = labels.length
+    ? pool.filter((r) => labels.includes(r.label))
+    : pool;
+  if (runs.length === 0) {
+    throw new Error(`No run is named ${labels.join(", ")}`);
+  }
   const summary = [];
   let ok = true;
   let totalPassed = 0;
@@ -143,7 +155,9 @@ async function main(args) {
     } catch (error) {
       prepared = `could not prepare: ${error.message}`;
     }
-    console.log(`\n=== ${entry.label}: ${entry.command} ${entry.args.join(" ")}`);
+    console.log(
+      `\n=== ${entry.label}: ${entry.command} ${entry.args.join(" ")}`,
+    );
     const { output, code, note } = prepared
       ? { output: "", code: 1, note: prepared }
       : await run(entry);

@@ -346,8 +346,9 @@ export class GoroutineManager {
    * const manager = new GoroutineManager();
    * const collector = manager.createForegroundPanicCollector();
    * setTimeout(() => collector.collect(), 0);
+   * assert.equal(manager.pending, 1);
    * await manager.wait(); // resolves once collect() was called
-   * assert.equal(collector.settled, true);
+   * assert.equal(manager.pending, 0);
    * ```
    */
   createForegroundPanicCollector(): PanicCollector {

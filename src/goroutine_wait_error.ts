@@ -24,7 +24,7 @@ import type { GoroutineInfo } from "./goroutine_manager.ts";
  *   assert.ok(error instanceof GoroutineWaitError);
  *   assert.deepEqual(error.running.map((info) => info.name), ["uploader"]);
  *   assert.equal(error.unnamed, 1);
- *   assert.match(error.message, /: "uploader", 1 unnamed$/);
+ *   assert.equal(error.message, `Gave up waiting for "uploader", 1 unnamed`);
  *   return true;
  * });
  * ```

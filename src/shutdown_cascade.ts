@@ -118,8 +118,8 @@ export class ShutdownCascade {
   #rescue: AbortSignal | undefined;
 
   /**
-   * Creates a cascade. It does nothing until it is stopped: no timers, and at
-   * most one listener, on `options.signal`, removed when the cascade starts.
+   * Creates a cascade. It does nothing until it is stopped: no timers, and no
+   * listener on the rescue signal before then.
    *
    * @param options A rescue signal, optional. To start the cascade from a
    * signal (a first interrupt, a request's end), call
