@@ -13,7 +13,17 @@
  * - {@linkcode PanicCollector} reports work started elsewhere (callbacks,
  *   cleanups) to a manager.
  * - {@linkcode GoroutineStoppedError} is the reason a manager stops with, so a
- *   graceful stop is told apart from a failure.
+ *   graceful stop is told apart from a failure; {@linkcode GoroutineError}
+ *   names the task a collected error came from.
+ * - {@linkcode waitFor} waits with a deadline or a rescue signal and, when it
+ *   gives up, says which tasks are still running ({@linkcode GoroutineWaitError}).
+ * - {@linkcode dependentSignal} is Go's proxy context: a signal that aborts once
+ *   an upstream signal has aborted and its dependencies have drained, or at
+ *   once on a rescue signal.
+ * - {@linkcode ShutdownCascade} stops named managers in dependency order,
+ *   dependents first, each drained before what it depends on stops.
+ * - {@linkcode handleProcessSignals} (opt-in) turns the first SIGINT/SIGTERM
+ *   into a graceful stop and the second into a rescue, on Deno, Bun and Node.
  *
  * @example Usage
  * ```ts
