@@ -27,3 +27,39 @@ const lib: typeof import("../mod.ts") = snapshot
 export const GoroutineManager: typeof import("../mod.ts").GoroutineManager =
   lib.GoroutineManager;
 export type GoroutineManager = import("../mod.ts").GoroutineManager;
+
+/** What {@linkcode handRolled} returns. */
+export interface HandRolled {
+  controller: AbortController;
+  errors: unknown[];
+  /** Resolves when all n tasks have settled. */
+  done: Promise<void>;
+}
+
+/**
+ * The hand-rolled pattern people write instead of a library: one
+ * AbortController, an async wrapper with try/catch per task, a counter.
+ * Starts `n` tasks at once.
+ */
+export function handRolled(
+  n: number,
+  task: (signal: AbortSignal) => Promise<unknown>,
+): HandRolled {
+  const controller = new AbortController();
+  const signal = controller.signal;
+  const errors: unknown[] = [];
+  let pending = n;
+  const { promise, resolve } = Promise.withResolvers<void>();
+  const go = async () => {
+    try {
+      await task(signal);
+    } catch (error) {
+      errors.push(error);
+      controller.abort(error);
+    } finally {
+      if (--pending === 0) resolve();
+    }
+  };
+  for (let i = 0; i < n; i++) go();
+  return { controller, errors, done: promise };
+}

@@ -15,6 +15,7 @@ import {
   effectionRun,
   effectionSpawn,
   GoroutineManager,
+  handRolled,
   pLimit,
 } from "./_peers.ts";
 
@@ -68,23 +69,8 @@ export const cases = [
     name: "hand-rolled AbortController + try/catch + counter",
     run: async () => {
       k = 0;
-      const controller = new AbortController();
-      const signal = controller.signal;
-      const errors: unknown[] = [];
-      let pending = N;
-      const { promise, resolve } = Promise.withResolvers<void>();
-      const go = async () => {
-        try {
-          await failing(signal);
-        } catch (error) {
-          errors.push(error);
-          controller.abort(error);
-        } finally {
-          if (--pending === 0) resolve();
-        }
-      };
-      for (let i = 0; i < N; i++) go();
-      await promise;
+      const { errors, done } = handRolled(N, failing);
+      await done;
       check(errors.length);
     },
   },

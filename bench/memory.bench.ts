@@ -27,6 +27,7 @@ import {
   effectionSpawn,
   effectionSuspend,
   GoroutineManager,
+  handRolled,
   pLimit,
 } from "./_peers.ts";
 
@@ -121,26 +122,10 @@ const systems: System[] = [
   {
     name: "hand-rolled AbortController + try/catch + counter",
     start: (n, gate) => {
-      const controller = new AbortController();
-      const signal = controller.signal;
-      const errors: unknown[] = [];
-      let pending = n;
-      const { promise, resolve } = Promise.withResolvers<void>();
-      const task = async (_signal: AbortSignal) => {
+      const { done } = handRolled(n, async () => {
         await gate;
-      };
-      const go = async () => {
-        try {
-          await task(signal);
-        } catch (error) {
-          errors.push(error);
-          controller.abort(error);
-        } finally {
-          if (--pending === 0) resolve();
-        }
-      };
-      for (let i = 0; i < n; i++) go();
-      return () => promise;
+      });
+      return () => done;
     },
   },
   {

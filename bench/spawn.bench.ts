@@ -14,6 +14,7 @@ import {
   effectionRun,
   effectionSpawn,
   GoroutineManager,
+  handRolled,
   pLimit,
 } from "./_peers.ts";
 
@@ -95,23 +96,7 @@ export const cases = [
     name: "hand-rolled AbortController + try/catch + counter",
     run: async () => {
       reset();
-      const controller = new AbortController();
-      const signal = controller.signal;
-      const errors: unknown[] = [];
-      let pending = N;
-      const { promise, resolve } = Promise.withResolvers<void>();
-      const go = async () => {
-        try {
-          await task(signal);
-        } catch (error) {
-          errors.push(error);
-          controller.abort(error);
-        } finally {
-          if (--pending === 0) resolve();
-        }
-      };
-      for (let i = 0; i < N; i++) go();
-      await promise;
+      await handRolled(N, task).done;
     },
   },
   {

@@ -26,6 +26,8 @@ import {
   effectionSuspend,
   Fiber,
   GoroutineManager,
+  type HandRolled,
+  handRolled,
 } from "./_peers.ts";
 
 const N = arg("stop-n", 5_000);
@@ -52,29 +54,9 @@ function managerSetup(): GoroutineManager {
   for (let i = 0; i < N; i++) m.startForegroundGoroutine(untilAborted);
   return m;
 }
-/** The hand-rolled pattern: one AbortController, try/catch, a counter. */
-interface Hand {
-  controller: AbortController;
-  done: Promise<void>;
-}
-function handSetup(): Hand {
-  const controller = new AbortController();
-  const signal = controller.signal;
-  const errors: unknown[] = [];
-  let pending = N;
-  const { promise, resolve } = Promise.withResolvers<void>();
-  const go = async () => {
-    try {
-      await untilAborted(signal);
-    } catch (error) {
-      errors.push(error);
-      controller.abort(error);
-    } finally {
-      if (--pending === 0) resolve();
-    }
-  };
-  for (let i = 0; i < N; i++) go();
-  return { controller, done: promise };
+/** The hand-rolled pattern, N tasks waiting for the stop. */
+function handSetup(): HandRolled {
+  return handRolled(N, untilAborted);
 }
 
 export const fanout = [
@@ -93,8 +75,8 @@ export const fanout = [
   {
     name: "hand-rolled AbortController + try/catch + counter",
     setup: handSetup,
-    run: (s: unknown) => (s as Hand).controller.abort(),
-    teardown: (s: unknown) => (s as Hand).done,
+    run: (s: unknown) => (s as HandRolled).controller.abort(),
+    teardown: (s: unknown) => (s as HandRolled).done,
   },
 ];
 
@@ -127,8 +109,8 @@ export const drain = [
     name: "hand-rolled AbortController + try/catch + counter",
     setup: handSetup,
     run: async (s: unknown) => {
-      (s as Hand).controller.abort();
-      await (s as Hand).done;
+      (s as HandRolled).controller.abort();
+      await (s as HandRolled).done;
     },
   },
   {
