@@ -1,39 +1,46 @@
 // Copyright 2026 the goroutine-manager authors. Apache-2.0 license.
 // This module is browser compatible.
 
+import { GoroutineStoppedError } from "./goroutine_stopped_error.ts";
+
 /**
- * Whether a value a task failed with, after its manager was stopped with
- * `reason`, is only the stop echoing back (Go: `errors.Is(err, context.Canceled)`
- * while the cause is `errFinished`).
+ * Whether `value`, what a task failed with once its manager's signal aborted
+ * with `reason`, is only the stop echoing back (Go: `errors.Is(err,
+ * context.Canceled)` while the cause is `errFinished`). Never throws.
  *
- * True when `value` or an error in its `cause` chain (followed 16 deep at
- * most, which also stops cycles) is `reason` itself, an `AbortError` (what
- * `signal.throwIfAborted()` with a wrapped reason, `fetch` and
- * `node:timers/promises` give), an error with the stop reason's `name`
- * (workerd clones the reason through native I/O and loses its identity), or
- * an error whose message is `String(reason)` (older workerd compat dates
- * re-wrap the reason as `new Error(String(reason))`).
+ * Only a stop is graceful: `reason` must be a {@linkcode GoroutineStoppedError}
+ * (the manager's own, or a parent manager's). Then these are graceful:
+ * - `reason` itself, or an error whose `cause` chain (16 deep at most, which
+ *   also stops cycles) contains it (`node:timers/promises` wraps it so);
+ * - a copy of `reason` that lost its identity: not a `GoroutineStoppedError`
+ *   instance, but with its `name` and `message` (workerd clones the reason
+ *   through native I/O), at any depth of that chain;
+ * - at the top level only, an error named `AbortError` (what `fetch` gives),
+ *   or one whose message is `String(reason)` (workerd before compat date
+ *   2026-04-21 re-wraps the reason as `new Error(String(reason))`).
  */
-export function isGracefulExit(
-  value: unknown,
-  reason: Error,
-  depth = 0,
-): boolean {
+export function isGracefulExit(value: unknown, reason: unknown): boolean {
   try {
-    if (value === reason) return true;
-    if (Object(value) !== value || depth > 15) return false;
-    const { name, message, cause } = value as {
-      name?: unknown;
-      message?: unknown;
-      cause?: unknown;
-    };
-    return name === "AbortError" || name === reason.name ||
-      // workerd before compat date 2026-04-21 rejects native I/O with
-      // new Error(String(reason)): only the message is left.
-      message === `${reason}` ||
-      isGracefulExit(cause, reason, depth + 1);
+    if (!(reason instanceof GoroutineStoppedError)) return false;
+    for (let depth = 0; depth < 17; depth++) {
+      if (value === reason) return true;
+      if (Object(value) !== value) return false;
+      const { name, message, cause } = value as {
+        name?: unknown;
+        message?: unknown;
+        cause?: unknown;
+      };
+      if (
+        !depth && (name === "AbortError" || message === `${reason}`) ||
+        name === reason.name && message === reason.message &&
+          !(value instanceof GoroutineStoppedError)
+      ) {
+        return true;
+      }
+      value = cause;
+    }
   } catch {
     // A throwing getter or a revoked proxy: not a recognisable stop.
-    return false;
   }
+  return false;
 }

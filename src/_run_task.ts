@@ -1,13 +1,18 @@
 // Copyright 2026 the goroutine-manager authors. Apache-2.0 license.
 // This module is browser compatible.
 
+const { then } = Promise.prototype;
+
 /**
  * Calls `fn(arg)` and reports its outcome exactly once: `fail` for a
- * synchronous throw, a throwing `then` getter or a rejection; `done` for a
- * plain return or a fulfilment. A thenable that is not a native promise is
- * adopted with `Promise.resolve()`, so one that calls back twice counts once.
- * Handlers are attached in the current turn, so a rejection is never
- * unhandled. `done` and `fail` must not throw.
+ * synchronous throw or a rejection, `done` for a plain return or a
+ * fulfilment. Only a plain native promise (its constructor is `Promise`, its
+ * `then` the native one) gets the handlers directly; any other promise or
+ * thenable is adopted by a new promise, whose resolving functions count once
+ * however its `then` calls back, and whose rejection catches a throwing `then`
+ * or `then` getter. Reading the result (a revoked proxy, a throwing getter)
+ * fails the task with what was thrown. Handlers are attached in the current
+ * turn, so a rejection is never unhandled. `done` and `fail` must not throw.
  */
 export function runTask<T>(
   fn: (arg: T) => unknown,
@@ -15,18 +20,19 @@ export function runTask<T>(
   done: () => void,
   fail: (error: unknown) => void,
 ): void {
-  let result: unknown;
   try {
-    result = fn(arg);
-    if (!(result instanceof Promise)) {
-      result = typeof (result as { then?: unknown } | undefined)?.then ===
-          "function"
-        ? Promise.resolve(result)
-        : undefined;
+    const result = fn(arg) as Promise<unknown> | undefined;
+    if (
+      result instanceof Promise && result.constructor === Promise &&
+      result.then === then
+    ) {
+      return void then.call(result, done, fail);
+    }
+    if (typeof result?.then === "function") {
+      return void new Promise((resolve) => resolve(result)).then(done, fail);
     }
   } catch (error) {
     return fail(error);
   }
-  if (result) (result as Promise<unknown>).then(done, fail);
-  else done();
+  done();
 }

@@ -2,14 +2,44 @@
 // This module is browser compatible.
 
 /**
+ * Whether `value instanceof Class`, without ever throwing: a revoked proxy or
+ * a proxy whose `getPrototypeOf` trap throws is not an instance.
+ */
+export function isInstance(
+  value: unknown,
+  Class: abstract new (...args: never[]) => unknown,
+): boolean {
+  try {
+    return value instanceof Class;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Returns `value` if it is an `Error`; otherwise a new `Error` whose `cause` is
- * `value` and whose message describes it (Go: `fmt.Errorf("%v", err)`).
+ * `value` and whose message describes it (Go: `fmt.Errorf("%v", err)`). Never
+ * throws, whatever the value.
  */
 export function toError(value: unknown): Error {
-  return value instanceof Error ? value : new Error(
-    `Goroutine panicked with ${describe(value)}`,
-    { cause: value },
-  );
+  return isInstance(value, Error)
+    ? value as Error
+    : new Error(messageOf(value), { cause: value });
+}
+
+/**
+ * The message of an error, or "Goroutine panicked with {description}" for any
+ * other value (or an error whose `message` is not a string, or throws): never
+ * throws.
+ */
+export function messageOf(value: unknown): string {
+  try {
+    const { message } = value as Error;
+    if (isInstance(value, Error) && typeof message === "string") return message;
+  } catch {
+    // A throwing getter or a revoked proxy: describe it instead.
+  }
+  return `Goroutine panicked with ${describe(value)}`;
 }
 
 /** A short, never-throwing description of any value, for error messages. */
@@ -18,7 +48,7 @@ export function describe(value: unknown): string {
   try {
     return String(value);
   } catch {
-    // A throwing toString, or an object without a prototype.
+    // A throwing toString, an object without a prototype, a revoked proxy.
     return "[object Object]";
   }
 }

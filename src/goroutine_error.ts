@@ -1,7 +1,7 @@
 // Copyright 2026 the goroutine-manager authors. Apache-2.0 license.
 // This module is browser compatible.
 
-import { toError } from "./_to_error.ts";
+import { describe, invalid, messageOf } from "./_to_error.ts";
 
 /**
  * The error collected when a named goroutine fails: its message names the
@@ -31,13 +31,22 @@ export class GoroutineError extends Error {
    * Creates the error of a failed named goroutine.
    *
    * @param goroutine The goroutine's name.
-   * @param cause What the goroutine threw or rejected with.
+   * @param cause What the goroutine threw or rejected with: any value. The
+   * message uses its `message` if it is an `Error`, a description otherwise,
+   * and never throws to build.
+   * @throws {TypeError} If `goroutine` is not a string.
    */
   constructor(goroutine: string, cause: unknown) {
+    if (typeof goroutine !== "string") {
+      throw invalid(
+        "create goroutine error",
+        "goroutine",
+        "a string",
+        goroutine,
+      );
+    }
     super(
-      `Goroutine ${JSON.stringify(goroutine)} failed: ${
-        toError(cause).message
-      }`,
+      `Goroutine ${describe(goroutine)} failed: ${messageOf(cause)}`,
       { cause },
     );
     this.name = "GoroutineError";

@@ -5,7 +5,7 @@ import { joinErrors } from "./_join_errors.ts";
 import { onAbort } from "./_on_abort.ts";
 import { runTask } from "./_run_task.ts";
 import { isGracefulExit } from "./_is_graceful_exit.ts";
-import { invalid, toError } from "./_to_error.ts";
+import { invalid, isInstance, toError } from "./_to_error.ts";
 import { GoroutineError } from "./goroutine_error.ts";
 import { GoroutineStoppedError } from "./goroutine_stopped_error.ts";
 import { PanicCollector } from "./panic_collector.ts";
@@ -25,6 +25,7 @@ export interface GoroutineOptions {
    * {@linkcode GoroutineWaitError}, and its failure is collected as a
    * {@linkcode GoroutineError} that names it (its `cause` is what it threw).
    * Goroutines started without options are not tracked and cost nothing extra.
+   * It must be a non-empty string.
    *
    * @default {fn.name || "goroutine"}
    */
@@ -70,12 +71,48 @@ export interface GoroutineManagerOptions {
    * @default {{}}
    */
   hooks?: GoroutineManagerHooks;
+  /**
+   * Keeps background work alive on hosts that end a request's work when its
+   * response is sent (Cloudflare Workers' `ctx.waitUntil`, Vercel and Netlify
+   * edge functions, service workers' `event.waitUntil`): called once per
+   * background goroutine and per background collector, as it starts, with a
+   * promise that resolves (never rejects) once that work has settled and its
+   * failure, if any, is collected. {@linkcode GoroutineManager.wait} still
+   * does not wait for background work. If it throws, that is collected.
+   *
+   * @default {undefined}
+   */
+  waitUntil?: (promise: Promise<unknown>) => void;
 }
 
 function noop(): void {}
 
 const CREATE = "create goroutine manager";
 const START = "start goroutine";
+
+/**
+ * How many tasks share one child signal. Runtimes scan every listener of a
+ * signal when one is added or removed, so a signal shared by every task in
+ * flight costs each task O(tasks in flight); a child signal per few tasks keeps
+ * that O(1).
+ */
+const SHARD_SIZE = 32;
+
+/**
+ * A child signal shared by up to {@linkcode SHARD_SIZE} running tasks, all
+ * foreground or all background, with the handlers of those tasks (made once
+ * per shard, so a task allocates nothing).
+ */
+interface Shard {
+  readonly controller: AbortController;
+  /** Running tasks that were handed this shard's signal. */
+  live: number;
+  readonly done: () => void;
+  readonly fail: Fail;
+}
+
+/** Reports a failure, with the name of the goroutine if it is tracked. */
+type Fail = (error: unknown, goroutine?: string) => void;
 
 /**
  * Starts tasks ("goroutines"), stops them all on the first failure or on
@@ -132,14 +169,23 @@ export class GoroutineManager {
   #pending = 0;
   #idle: PromiseWithResolvers<void> | undefined;
   #tracked: Set<GoroutineInfo> | undefined;
+  #waitUntil: ((promise: Promise<unknown>) => void) | undefined;
+  /** Every shard ever made: each is aborted with the manager. */
+  readonly #shards: Shard[] = [];
+  /**
+   * The background (0) and foreground (1) shards with room for another task,
+   * the last one used first.
+   */
+  readonly #free: [Shard[], Shard[]] = [[], []];
 
   /**
    * Creates a manager (Go: `NewGoroutineManager`). It does nothing until a task
    * is started: no timers, no work at construction.
    *
-   * @param options A parent signal and lifecycle hooks, both optional.
-   * @throws {TypeError} If `options`, `options.signal`, `options.hooks` or
-   * `options.hooks.onAfterRecover` has the wrong type.
+   * @param options A parent signal, lifecycle hooks and a `waitUntil`
+   * function, all optional.
+   * @throws {TypeError} If `options`, `options.signal`, `options.hooks`,
+   * `options.hooks.onAfterRecover` or `options.waitUntil` has the wrong type.
    *
    * @example Follow a parent signal
    * ```ts
@@ -152,9 +198,26 @@ export class GoroutineManager {
    * assert.equal(manager.signal.aborted, true);
    * assert.equal(manager.signal.reason.message, "request timed out");
    * ```
+   *
+   * @example Keep background work alive in a Cloudflare Worker
+   * ```ts
+   * import { GoroutineManager } from "goroutine-manager";
+   * import assert from "node:assert/strict";
+   *
+   * const kept: Promise<unknown>[] = [];
+   * const ctx = { waitUntil: (promise: Promise<unknown>) => void kept.push(promise) };
+   * const manager = new GoroutineManager({ waitUntil: (p) => ctx.waitUntil(p) });
+   * manager.startBackgroundGoroutine(() => Promise.resolve("logged"));
+   * await manager.wait(); // does not wait for the background task...
+   * await Promise.all(kept); // ...but the host does
+   * assert.equal(kept.length, 1);
+   * ```
    */
   constructor(options: GoroutineManagerOptions = {}) {
-    const { signal, hooks } = options;
+    if (Object(options) !== options) {
+      throw invalid(CREATE, "options", "an object", options);
+    }
+    const { signal, hooks, waitUntil } = options;
     if (hooks !== undefined) {
       if (Object(hooks) !== hooks) {
         throw invalid(CREATE, "hooks", "an object", hooks);
@@ -172,8 +235,12 @@ export class GoroutineManager {
       }
       this.#onAfterRecover = onAfterRecover;
     }
+    if (waitUntil !== undefined && typeof waitUntil !== "function") {
+      throw invalid(CREATE, "waitUntil", "a function", waitUntil);
+    }
+    this.#waitUntil = waitUntil;
     if (signal !== undefined) {
-      if (!(signal instanceof AbortSignal)) {
+      if (!isInstance(signal, AbortSignal)) {
         throw invalid(CREATE, "signal", "an AbortSignal", signal);
       }
       // One listener on the parent, removed as soon as this manager's signal
@@ -183,8 +250,13 @@ export class GoroutineManager {
   }
 
   /**
-   * The signal every task receives (Go: `Context()`). Pass it on to `fetch`,
-   * timers and child managers so they stop with the manager.
+   * The manager's own signal (Go: `Context()`): it aborts when a task fails,
+   * when {@linkcode GoroutineManager.stopAllGoroutines} is called, or when the
+   * parent signal aborts. Each task receives a child of it, shared with a few
+   * other tasks, that aborts at the same time with the same reason (so that
+   * adding and removing listeners on it stays cheap with any number of tasks
+   * in flight). Pass either on to `fetch`, timers and child managers so they
+   * stop with the manager.
    *
    * @example Usage
    * ```ts
@@ -250,7 +322,8 @@ export class GoroutineManager {
 
   /**
    * The tracked goroutines (those started with {@linkcode GoroutineOptions})
-   * that are still running, oldest first: a snapshot.
+   * that are still running, oldest first: a new array of frozen objects, so
+   * changing it changes nothing in the manager.
    *
    * @example Usage
    * ```ts
@@ -283,7 +356,8 @@ export class GoroutineManager {
    *
    * @param fn The task.
    * @param options A name for the task; see {@linkcode GoroutineOptions}.
-   * @throws {TypeError} If `fn` is not a function or `options` is malformed.
+   * @throws {TypeError} If `fn` is not a function, `options` is not an object,
+   * or `options.name` is not a non-empty string; nothing is started then.
    *
    * @example Usage
    * ```ts
@@ -301,7 +375,7 @@ export class GoroutineManager {
    * ```
    */
   startForegroundGoroutine(fn: Goroutine, options?: GoroutineOptions): void {
-    this.#start(fn, options, this.#foregroundDone, this.#foregroundFailed);
+    this.#start(fn, options, true);
   }
 
   /**
@@ -311,7 +385,8 @@ export class GoroutineManager {
    *
    * @param fn The task.
    * @param options A name for the task; see {@linkcode GoroutineOptions}.
-   * @throws {TypeError} If `fn` is not a function or `options` is malformed.
+   * @throws {TypeError} If `fn` is not a function, `options` is not an object,
+   * or `options.name` is not a non-empty string; nothing is started then.
    *
    * @example Usage
    * ```ts
@@ -328,7 +403,7 @@ export class GoroutineManager {
    * ```
    */
   startBackgroundGoroutine(fn: Goroutine, options?: GoroutineOptions): void {
-    this.#start(fn, options, noop, this.#collect);
+    this.#start(fn, options, false);
   }
 
   /**
@@ -376,15 +451,18 @@ export class GoroutineManager {
    * ```
    */
   createBackgroundPanicCollector(): PanicCollector {
-    return new PanicCollector(noop, this.#collect);
+    const [done, fail] = this.#keepAlive(noop, this.#collect);
+    return new PanicCollector(done, fail);
   }
 
   /**
    * Asks every task to stop by aborting {@linkcode GoroutineManager.signal} with
    * the manager's own stop reason (Go: `StopAllGoroutines`). It does not wait;
    * call {@linkcode GoroutineManager.wait} for that. After it, tasks that exit
-   * by throwing the stop reason or an `AbortError` are not errors. Calling it
-   * again, or after the signal aborted for another reason, does nothing.
+   * by throwing the stop reason or an `AbortError` are not errors (the exact
+   * rules are in the README). Calling it again, or after the signal aborted for
+   * another reason, does nothing. It is bound to its manager, so it can be
+   * passed on as a callback: `handleProcessSignals(manager.stopAllGoroutines)`.
    *
    * @example Usage
    * ```ts
@@ -401,9 +479,8 @@ export class GoroutineManager {
    * assert.equal(manager.error, undefined);
    * ```
    */
-  stopAllGoroutines(): void {
+  readonly stopAllGoroutines: () => void = (): void =>
     this.#abort(this.getErrGoroutineStopped());
-  }
 
   /**
    * Resolves when every foreground task and foreground collector has finished
@@ -507,19 +584,15 @@ export class GoroutineManager {
     }
   };
 
-  #foregroundFailed = (error: unknown): void => {
-    this.#collect(error);
+  #foregroundFailed = (error: unknown, goroutine?: string): void => {
+    this.#collect(error, goroutine);
     this.#foregroundDone();
   };
 
   #collect = (value: unknown, goroutine?: string): void => {
-    const reason = this.#stopReason;
-    if (
-      reason && this.#controller.signal.reason === reason &&
-      isGracefulExit(value, reason)
-    ) {
-      return;
-    }
+    const signal = this.#controller.signal;
+    // Graceful only after a stop: this manager's, or a parent manager's.
+    if (signal.aborted && isGracefulExit(value, signal.reason)) return;
     const error = goroutine === undefined
       ? toError(value)
       : new GoroutineError(goroutine, value);
@@ -536,36 +609,104 @@ export class GoroutineManager {
   };
 
   /**
-   * Starts `fn`, reporting to `done` / `fail`: the manager's own handlers for
-   * an untracked task (no allocation on this hot path), wrapped ones for a
-   * tracked task. `done === noop` means a background task.
+   * Starts `fn` with a shard's signal, reporting to that shard's handlers (no
+   * allocation for an untracked task), wrapped for a tracked task or one kept
+   * alive by `waitUntil`. Every argument is checked before anything changes.
    */
   #start(
     fn: Goroutine,
     options: GoroutineOptions | undefined,
-    done: () => void,
-    fail: (error: unknown) => void,
+    foreground: boolean,
   ): void {
     if (typeof fn !== "function") throw invalid(START, "fn", "a function", fn);
-    const foreground = done !== noop;
+    let name: string | undefined;
     if (options !== undefined) {
-      const { name = fn.name || "goroutine" } = options;
+      if (Object(options) !== options) {
+        throw invalid(START, "options", "an object", options);
+      }
+      const fnName = fn.name;
+      ({ name = typeof fnName === "string" && fnName || "goroutine" } =
+        options);
+      if (typeof name !== "string" || !name) {
+        throw invalid(START, "options.name", "a non-empty string", name);
+      }
+    }
+    const free = this.#free[+foreground]!;
+    const shard = free[free.length - 1] ?? this.#shard(foreground, free);
+    if (++shard.live === SHARD_SIZE) free.pop();
+    let { done, fail } = shard;
+    if (name !== undefined) {
       // Tracked: listed by `running`, named in its error. Closures only here.
-      const info: GoroutineInfo = { name, foreground, startedAt: Date.now() };
+      const info: GoroutineInfo = Object.freeze({
+        name,
+        foreground,
+        startedAt: Date.now(),
+      });
       const tracked = (this.#tracked ??= new Set()).add(info);
       const untrackedDone = done;
+      const untrackedFail = fail;
       done = (): void => {
         tracked.delete(info);
         untrackedDone();
       };
       fail = (error: unknown): void => {
         tracked.delete(info);
-        this.#collect(error, name);
-        untrackedDone();
+        untrackedFail(error, name);
       };
     }
     if (foreground) this.#pending++;
-    runTask(fn, this.#controller.signal, done, fail);
+    else if (this.#waitUntil) [done, fail] = this.#keepAlive(done, fail);
+    runTask(fn, shard.controller.signal, done, fail);
+  }
+
+  /** A new shard in `free`, aborted already if the manager is. */
+  #shard(foreground: boolean, free: Shard[]): Shard {
+    const release = (): void => {
+      if (shard.live-- === SHARD_SIZE) free.push(shard);
+    };
+    const shard: Shard = {
+      controller: new AbortController(),
+      live: 0,
+      done: foreground
+        ? (): void => {
+          release();
+          this.#foregroundDone();
+        }
+        : release,
+      fail: (error, goroutine): void => {
+        release();
+        (foreground ? this.#foregroundFailed : this.#collect)(error, goroutine);
+      },
+    };
+    free.push(shard);
+    this.#shards.push(shard);
+    if (this.#controller.signal.aborted) this.#abortShard(shard);
+    return shard;
+  }
+
+  /**
+   * With a `waitUntil` option: hands it a promise that resolves once `done` or
+   * `fail` has run, and returns them wrapped to resolve it.
+   */
+  #keepAlive(done: () => void, fail: Fail): [() => void, Fail] {
+    const waitUntil = this.#waitUntil;
+    if (!waitUntil) return [done, fail];
+    const settled = Promise.withResolvers<void>();
+    try {
+      waitUntil(settled.promise);
+    } catch (error) {
+      this.#collect(error);
+    }
+    return [
+      (): void => {
+        done();
+        settled.resolve();
+      },
+      (error, goroutine): void => {
+        fail(error, goroutine);
+        settled.resolve();
+      },
+    ];
   }
 
   #record(error: Error): void {
@@ -582,6 +723,17 @@ export class GoroutineManager {
     } catch (error) {
       // workerd (compat dates before 2026-09-15) lets a throwing abort
       // listener escape abort(); keep it as a collected error.
+      this.#collect(error);
+    }
+    // Shards made while this runs (a listener that starts a task) are aborted
+    // as they are made, and this loop reaches them too: abort() is idempotent.
+    for (const shard of this.#shards) this.#abortShard(shard);
+  }
+
+  #abortShard({ controller }: Shard): void {
+    try {
+      controller.abort(this.#controller.signal.reason);
+    } catch (error) {
       this.#collect(error);
     }
   }

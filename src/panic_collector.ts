@@ -41,12 +41,39 @@ export class PanicCollector {
    * Creates a collector around two callbacks, of which at most one is ever
    * called, at most once. Managers create collectors for you with
    * {@linkcode GoroutineManager.createForegroundPanicCollector} and
-   * {@linkcode GoroutineManager.createBackgroundPanicCollector}.
+   * {@linkcode GoroutineManager.createBackgroundPanicCollector}; a collector
+   * created by hand reports to its own callbacks, which must not throw.
    *
    * @param onDone Called by the first `collect()` without an argument.
    * @param onFail Called with the value of the first `collect(error)`.
+   * @throws {TypeError} If `onDone` or `onFail` is not a function.
+   *
+   * @example A standalone collector
+   * ```ts
+   * import { PanicCollector } from "goroutine-manager";
+   * import assert from "node:assert/strict";
+   *
+   * const outcomes: unknown[] = [];
+   * const collector = new PanicCollector(
+   *   () => outcomes.push("done"),
+   *   (error) => outcomes.push(error),
+   * );
+   * collector.collect("first");
+   * collector.collect(); // ignored: only the first call counts
+   * assert.deepEqual(outcomes, ["first"]);
+   * ```
    */
   constructor(onDone: () => void, onFail: (error: unknown) => void) {
+    for (const [name, fn] of [["onDone", onDone], ["onFail", onFail]]) {
+      if (typeof fn !== "function") {
+        throw invalid(
+          "create panic collector",
+          name as string,
+          "a function",
+          fn,
+        );
+      }
+    }
     this.#onDone = onDone;
     this.#onFail = onFail;
   }
@@ -54,7 +81,9 @@ export class PanicCollector {
   /**
    * Reports the outcome: no argument is a clean finish, one argument (any
    * value, `undefined` included) is a failure that the manager collects and
-   * that stops it. Calls after the first are ignored.
+   * that stops it. Calls after the first are ignored. It is bound to its
+   * collector, so it can be passed on unbound (`const { collect } = collector`).
+   * Mind that a callback called with an argument reports a failure.
    *
    * @param error The failure, if there was one.
    *
@@ -64,18 +93,21 @@ export class PanicCollector {
    * import assert from "node:assert/strict";
    *
    * const manager = new GoroutineManager();
-   * manager.createBackgroundPanicCollector().collect(new Error("boom"));
+   * const { collect } = manager.createBackgroundPanicCollector();
+   * collect(new Error("boom"));
    * assert.equal(manager.errors.length, 1);
    * ```
    */
-  collect(...error: [] | [error: unknown]): void {
+  readonly collect: (...error: [] | [error: unknown]) => void = (
+    ...error: [] | [error: unknown]
+  ): void => {
     const onDone = this.#onDone;
     const onFail = this.#onFail;
     if (!onDone || !onFail) return;
     this.#onDone = this.#onFail = undefined;
     if (error.length) onFail(error[0]);
     else onDone();
-  }
+  };
 
   /**
    * Wraps a callback so that its outcome is reported to this collector when it
@@ -87,7 +119,9 @@ export class PanicCollector {
    * @typeParam A The callback's parameters.
    * @param fn The callback to wrap.
    * @returns A function with the same parameters that reports to this collector.
-   * @throws {TypeError} If `fn` is not a function.
+   * @throws {TypeError} If `fn` is not a function; that error is also
+   * reported to the collector as its failure, so that a foreground collector
+   * never leaves {@linkcode GoroutineManager.wait} hanging.
    *
    * @example Collect the error of a callback that the caller ignores
    * ```ts
@@ -109,7 +143,9 @@ export class PanicCollector {
     fn: (...args: A) => unknown,
   ): (...args: A) => void {
     if (typeof fn !== "function") {
-      throw invalid("wrap callback", "fn", "a function", fn);
+      const error = invalid("wrap callback", "fn", "a function", fn);
+      this.collect(error);
+      throw error;
     }
     const done = (): void => this.collect();
     const fail = (error: unknown): void => this.collect(error);

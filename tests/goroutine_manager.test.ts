@@ -196,13 +196,62 @@ test("GoroutineManager aborts the signal with its stop reason, not the error, wh
   assert.equal(m.errors.length, 1);
 });
 
-test("GoroutineManager passes every task the manager's signal", async () => {
+test("GoroutineManager passes every task a child of its signal that aborts with it, with the same reason", async () => {
   const m = new GoroutineManager();
   const signals: AbortSignal[] = [];
-  m.startForegroundGoroutine((signal) => void signals.push(signal));
-  m.startBackgroundGoroutine((signal) => void signals.push(signal));
+  const release = Promise.withResolvers<void>();
+  const hold = (signal: AbortSignal) => {
+    signals.push(signal);
+    return release.promise; // all 200 in flight at once
+  };
+  for (let i = 0; i < 100; i++) {
+    m.startForegroundGoroutine(hold);
+    m.startBackgroundGoroutine(hold);
+  }
+  release.resolve();
   await m.wait();
-  assert.deepEqual(signals, [m.signal, m.signal]);
+  assert.equal(signals.length, 200);
+  for (const signal of signals) {
+    assert.ok(signal instanceof AbortSignal);
+    assert.notEqual(signal, m.signal);
+    assert.equal(signal.aborted, false);
+  }
+  // Shared by a few tasks in flight, not one per task and not one for all.
+  const distinct = new Set(signals).size;
+  assert.ok(distinct > 1 && distinct < 20, `${distinct} distinct signals`);
+  // Tasks that finished free their place: later tasks reuse those signals.
+  m.startForegroundGoroutine(hold);
+  assert.ok(signals.slice(0, -1).includes(signals.at(-1)!));
+  signals.pop();
+  m.stopAllGoroutines();
+  for (const signal of signals) {
+    assert.equal(signal.aborted, true);
+    assert.equal(signal.reason, m.getErrGoroutineStopped());
+  }
+  let late: AbortSignal | undefined;
+  m.startForegroundGoroutine((signal) => void (late = signal));
+  assert.equal(late?.aborted, true);
+  assert.equal(late?.reason, m.getErrGoroutineStopped());
+});
+
+test("GoroutineManager: another manager's GoroutineStoppedError is not a graceful exit", async () => {
+  const m = new GoroutineManager();
+  const other = new GoroutineManager().getErrGoroutineStopped();
+  m.startForegroundGoroutine(async (signal) => {
+    await aborted(signal);
+    throw other;
+  });
+  m.startForegroundGoroutine(async (signal) => {
+    await aborted(signal);
+    throw new Error("write failed", {
+      cause: new DOMException("aborted", "AbortError"),
+    });
+  });
+  m.stopAllGoroutines();
+  await m.wait();
+  assert.equal(m.errors.length, 2);
+  assert.equal(m.errors[0], other);
+  assert.equal(m.errors[1]?.message, "write failed");
 });
 
 // --- graceful exits ----------------------------------------------------------
@@ -236,10 +285,13 @@ test("GoroutineManager treats the stop reason, its cause chain and AbortError af
     await aborted(signal);
     throw new Error(String(signal.reason));
   });
-  // A copy of the reason that lost its identity (workerd clones it).
+  // A copy of the reason that lost its identity (workerd clones it): same
+  // name and message, not a GoroutineStoppedError instance.
   m.startForegroundGoroutine(async (signal) => {
     await aborted(signal);
-    throw new GoroutineStoppedError();
+    throw Object.assign(new Error(signal.reason.message), {
+      name: signal.reason.name,
+    });
   });
   await tick();
   m.stopAllGoroutines();
