@@ -683,6 +683,34 @@ check(
   },
 );
 
+check(
+  "new GoroutineManager({ waitUntil }) keeps background work alive after the response; wait() does not wait for it",
+  async (env) => {
+    const outcome = async (mode) => {
+      const id = crypto.randomUUID();
+      const response = await env.SELF.fetch(
+        `https://self/bg-kept?id=${id}&mode=${mode}`,
+      );
+      const body = await response.text();
+      const atResponse = background.get(id);
+      await sleep(400);
+      return { body, atResponse, later: background.get(id) };
+    };
+    const kept = await outcome("waitUntil");
+    equal(kept.body, "responded", "response body");
+    equal(kept.atResponse, "started", "state when the response arrived");
+    equal(kept.later, "done", "state 400 ms later, with the waitUntil option");
+    const failed = await outcome("fail");
+    equal(
+      failed.later,
+      "collected: background failed",
+      "a failing background task, kept alive, has its error collected",
+    );
+    const dropped = await outcome("none");
+    return `without the option the background task's state 400 ms later: ${dropped.later}`;
+  },
+);
+
 check("one manager per request: 8 concurrent requests", async (env) => {
   const bodies = await within(
     5000,
@@ -758,6 +786,28 @@ export default {
           ctx.waitUntil(manager.wait());
         }
         return new Response("started");
+      }
+      case "/bg-kept": {
+        // A background task that outlives the response by 300 ms.
+        const id = url.searchParams.get("id");
+        const mode = url.searchParams.get("mode");
+        const manager = new GoroutineManager(
+          mode === "none" ? {} : { waitUntil: (p) => ctx.waitUntil(p) },
+        );
+        manager.startBackgroundGoroutine(async () => {
+          await scheduler.wait(300);
+          if (mode === "fail") throw new Error("background failed");
+          background.set(id, "done");
+        });
+        if (mode === "fail") {
+          // Reports once the failure is collected (still inside waitUntil).
+          manager.signal.addEventListener("abort", () => {
+            background.set(id, `collected: ${manager.error?.message}`);
+          });
+        }
+        background.set(id, "started");
+        await manager.wait(); // resolves at once: no foreground work
+        return new Response("responded");
       }
       case "/mini": {
         const id = url.searchParams.get("id");
