@@ -1,7 +1,9 @@
 // Copyright 2026 the goroutine-manager authors. Apache-2.0 license.
 // This module is browser compatible.
 
-import { invalid } from "./_to_error.ts";
+import { invalid, isInstance } from "./_to_error.ts";
+
+const noop = (): void => {};
 
 /**
  * Something that is stopped and then drained, such as a
@@ -77,9 +79,11 @@ const CREATE = "create dependent signal";
  * @returns A new signal, already aborted if `rescue` has aborted, or if
  * `upstream` has aborted and every dependency is an aborted signal.
  * @throws {TypeError} If `upstream` or `options.rescue` is not an
- * `AbortSignal`, or if a dependency is not a {@linkcode Dependency}; also if
- * `options` is not an object or `options.after` is not iterable (the
- * runtime's own `TypeError`).
+ * `AbortSignal`, `options` is not an object, `options.after` is not an
+ * iterable (or is a string, or its iterator throws), or a dependency is not a
+ * {@linkcode Dependency}. Every argument and every dependency is checked
+ * before anything is done: after a mistake, no listener is added and no
+ * promise is touched.
  *
  * @example Stop a resource after another has stopped and drained
  * ```ts
@@ -125,35 +129,68 @@ export function dependentSignal(
   upstream: AbortSignal,
   options: DependentSignalOptions = {},
 ): AbortSignal {
-  if (!(upstream instanceof AbortSignal)) {
+  if (!isInstance(upstream, AbortSignal)) {
     throw invalid(CREATE, "upstream", "an AbortSignal", upstream);
   }
+  if (Object(options) !== options) {
+    throw invalid(CREATE, "options", "an object", options);
+  }
   const { after = [], rescue } = options;
+  if (rescue !== undefined && !isInstance(rescue, AbortSignal)) {
+    throw invalid(CREATE, "rescue", "an AbortSignal", rescue);
+  }
+  let dependencies: unknown[];
+  try {
+    // A string is iterable, but never a list of dependencies.
+    if (typeof after === "string") throw after;
+    dependencies = [...after];
+  } catch {
+    throw invalid(CREATE, "after", "an iterable of Dependency", after);
+  }
+  // Every dependency is checked before anything is done with any of them.
+  const kinds = dependencies.map((dependency, index) => {
+    try {
+      if (typeof (dependency as PromiseLike<unknown>).then === "function") {
+        return 0;
+      }
+    } catch {
+      // null, undefined, a throwing getter, a revoked proxy: checked below.
+    }
+    if (
+      isInstance(dependency, AbortSignal) || typeof dependency === "function"
+    ) {
+      return 1;
+    }
+    try {
+      const { signal, wait } = dependency as Drainable;
+      if (isInstance(signal, AbortSignal) && typeof wait === "function") {
+        return [signal, () => wait.call(dependency)] as const;
+      }
+    } catch {
+      // As above.
+    }
+    throw invalid(CREATE, `after[${index}]`, "a Dependency", dependency);
+  });
   // What `next` waits for, in order, starting with upstream: signals to abort,
   // and functions to call and whose result to wait for.
   const steps: (AbortSignal | (() => unknown))[] = [upstream];
-  let index = 0;
-  for (let dependency of after as Iterable<unknown>) {
-    if (typeof (dependency as PromiseLike<unknown>)?.then === "function") {
-      // Handled now, in the turn it is passed in, awaited in its turn.
-      const settled = Promise.resolve(dependency).catch(() => {});
-      dependency = () => settled;
-    }
-    if (dependency instanceof AbortSignal || typeof dependency === "function") {
-      steps.push(dependency as AbortSignal | (() => unknown));
-    } else if (
-      (dependency as Drainable)?.signal instanceof AbortSignal &&
-      typeof (dependency as Drainable).wait === "function"
-    ) {
-      steps.push(
-        (dependency as Drainable).signal,
-        () => (dependency as Drainable).wait(),
+  dependencies.forEach((dependency, index) => {
+    const kind = kinds[index]!;
+    if (kind === 0) {
+      // Handled now, in the turn it is passed in, awaited in its turn. Our own
+      // promise adopts it, so a `then` that throws or calls back twice counts
+      // once, as settled.
+      const settled = new Promise((resolve) => resolve(dependency)).then(
+        noop,
+        noop,
       );
+      steps.push(() => settled);
+    } else if (kind === 1) {
+      steps.push(dependency as AbortSignal | (() => unknown));
     } else {
-      throw invalid(CREATE, `after[${index}]`, "a Dependency", dependency);
+      steps.push(...kind);
     }
-    index++;
-  }
+  });
 
   const controller = new AbortController();
   const { signal } = controller;
@@ -179,11 +216,16 @@ export function dependentSignal(
           return (waiting = step).addEventListener("abort", next);
         }
       } else {
+        let result: unknown;
         try {
-          return void Promise.resolve(step()).then(next, next);
+          result = step();
         } catch {
           // A dependency that throws has finished.
+          continue;
         }
+        // Our own promise adopts the result, so a `then` that throws or calls
+        // back twice moves on once.
+        return void new Promise((resolve) => resolve(result)).then(next, next);
       }
     }
   };

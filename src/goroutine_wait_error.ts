@@ -1,7 +1,10 @@
 // Copyright 2026 the goroutine-manager authors. Apache-2.0 license.
 // This module is browser compatible.
 
+import { invalid } from "./_to_error.ts";
 import type { GoroutineInfo } from "./goroutine_manager.ts";
+
+const CREATE = "create GoroutineWaitError";
 
 /**
  * The error {@linkcode waitFor} rejects with when its `signal` aborts or its
@@ -36,25 +39,66 @@ export class GoroutineWaitError extends Error {
   declare readonly unnamed: number;
 
   /**
-   * Creates the error of a wait that gave up.
+   * Creates the error of a wait that gave up. {@linkcode waitFor} creates it;
+   * created by hand, its arguments are checked, and `running` is copied into
+   * a frozen array of frozen objects, so the error never changes afterwards.
    *
-   * @param running The named foreground goroutines still running.
-   * @param unnamed How many unnamed foreground goroutines and collectors are still running.
+   * @param running The named foreground goroutines still running: objects
+   * whose `name` is a string.
+   * @param unnamed How many unnamed foreground goroutines and collectors are
+   * still running: a non-negative integer.
    * @param cause Why the wait gave up.
+   * @throws {TypeError} If `running` is not an array of objects whose `name`
+   * is a string, or `unnamed` is not a number.
+   * @throws {RangeError} If `unnamed` is not a non-negative integer.
+   *
+   * @example Usage
+   * ```ts
+   * import { GoroutineWaitError } from "goroutine-manager";
+   * import assert from "node:assert/strict";
+   *
+   * const running = [{ name: "uploader", foreground: true, startedAt: 0 }];
+   * const error = new GoroutineWaitError(running, 2, "deadline");
+   * assert.equal(error.message, `Gave up waiting for "uploader", 2 unnamed`);
+   * running[0]!.name = "changed"; // the error keeps its own copy
+   * assert.equal(error.running[0]?.name, "uploader");
+   * assert.throws(() => new GoroutineWaitError(running, -1, "deadline"), RangeError);
+   * ```
    */
   constructor(
     running: readonly GoroutineInfo[],
     unnamed: number,
     cause: unknown,
   ) {
-    const parts = running.map(({ name }) => JSON.stringify(name));
+    let infos: readonly GoroutineInfo[];
+    try {
+      if (!Array.isArray(running)) throw running;
+      infos = Object.freeze(running.map((info: GoroutineInfo) => {
+        if (Object(info) !== info || typeof info.name !== "string") throw info;
+        return Object.freeze({ ...info });
+      }));
+    } catch {
+      // Not an array, an element that is not an info, a throwing getter or a
+      // revoked proxy.
+      throw invalid(CREATE, "running", "an array of GoroutineInfo", running);
+    }
+    if (!Number.isInteger(unnamed) || unnamed < 0) {
+      throw invalid(
+        CREATE,
+        "unnamed",
+        "a non-negative integer",
+        unnamed,
+        typeof unnamed === "number" ? RangeError : TypeError,
+      );
+    }
+    const parts = infos.map(({ name }) => JSON.stringify(name));
     if (unnamed) parts.push(`${unnamed} unnamed`);
     super(
-      `Gave up waiting for ${parts.join(", ")}`,
+      `Gave up waiting for ${parts.join(", ") || "nothing"}`,
       { cause },
     );
     this.name = "GoroutineWaitError";
-    this.running = running;
+    this.running = infos;
     this.unnamed = unnamed;
   }
 }

@@ -1,7 +1,6 @@
 // Copyright 2026 the goroutine-manager authors. Apache-2.0 license.
 // This module is browser compatible.
 
-import { joinErrors } from "./_join_errors.ts";
 import { runTask } from "./_run_task.ts";
 import { invalid, toError } from "./_to_error.ts";
 
@@ -27,6 +26,18 @@ export interface HandleProcessSignalsOptions {
    * @default {128 + the signal number}
    */
   exitCode?: number | null;
+  /**
+   * Called with what `stop` or `onRescue` threw or rejected with (a
+   * non-`Error` value is wrapped in an `Error` whose `cause` is the value), as
+   * soon as it happens. Without it, the value is thrown again from a
+   * microtask, so the runtime reports it as an uncaught exception: Node, Deno
+   * and Bun print it and exit with code 1, unless the program handles
+   * uncaught exceptions. A failed stop is never silent. What `onError` itself
+   * throws is reported the same way.
+   *
+   * @default {undefined}
+   */
+  onError?: (error: Error) => unknown;
 }
 
 /** What {@linkcode handleProcessSignals} returns. */
@@ -46,14 +57,12 @@ export interface ProcessSignalHandler {
   readonly listening: boolean;
   /**
    * Removes the signal listeners, so the runtime's default (exit on SIGINT and
-   * SIGTERM) comes back. Then throws what the `stop` and `onRescue` callbacks
-   * threw or rejected with, if anything (an `AggregateError` for several),
-   * once. Safe to call any number of times.
-   *
-   * @throws {Error} What the callbacks threw.
+   * SIGTERM) comes back. Safe to call any number of times.
    */
   [Symbol.dispose](): void;
 }
+
+const HANDLE = "handle process signals";
 
 /** The part of `process` used here. */
 interface Process {
@@ -73,21 +82,33 @@ interface Process {
  * Listens with `process.on()`, looked up when called: Node, Bun and Deno 2
  * (whose `process.on()` forwards to `Deno.addSignalListener()`). Where there
  * is no `process` (Cloudflare Workers, browsers) it is a no-op: nothing is
- * installed, and `signal` never aborts. Listening does not keep the process
- * alive. Call `[Symbol.dispose]()` (or write `using`) when the stop is done,
- * so a later Ctrl-C gets the runtime's default again.
+ * installed, and `signal` never aborts. Call `[Symbol.dispose]()` (or write
+ * `using`) when the stop is done, so a later Ctrl-C gets the runtime's
+ * default again.
  *
- * The callbacks never run bare in a signal listener: what they throw or
- * reject with is kept and thrown by `[Symbol.dispose]()`.
+ * It holds no timer and no handle: a program that has nothing else to do
+ * exits, listening or not, on every runtime. One runtime difference remains,
+ * Deno's: while a top-level `await` is pending, any signal listener (this
+ * one, or `Deno.addSignalListener()`) keeps Deno waiting for the signal,
+ * where Node exits with code 13 ("unsettled top-level await") and Bun always
+ * waits. To wait for Ctrl-C with nothing else running, keep the process
+ * alive yourself (a server, or a timer cleared when `signal` aborts).
+ *
+ * The callbacks never run bare in a signal listener, and what they throw or
+ * reject with is never silent: it goes to `options.onError`, or is reported
+ * by the runtime as an uncaught exception.
  *
  * @param stop What a graceful stop means, called with the signal's name: stop
  * your {@linkcode GoroutineManager}s, shut your servers down. A promise it
- * returns is not awaited, but a rejection is kept.
- * @param options The rescue callback and the exit code.
+ * returns is not awaited, but a rejection is reported like a throw.
+ * @param options The rescue callback, the exit code and the error callback.
  * @returns The handler: its `signal` aborts on the first signal; dispose it to
  * remove the listeners.
- * @throws {TypeError} If `stop`, `options.onRescue` or `options.exitCode` has
- * the wrong type, or `exitCode` is not an integer from 0 to 255.
+ * @throws {TypeError} If `stop`, `options`, `options.onRescue`,
+ * `options.onError` or `options.exitCode` has the wrong type; nothing is
+ * installed then.
+ * @throws {RangeError} If `options.exitCode` is a number but not an integer
+ * from 0 to 255.
  *
  * @example Stop a manager on the first Ctrl-C, exit 130 on the second
  * ```ts
@@ -105,6 +126,19 @@ interface Process {
  * signals[Symbol.dispose](); // from now on Ctrl-C exits at once
  * assert.equal(signals.listening, false);
  * assert.equal(manager.error, undefined);
+ * ```
+ *
+ * @example Handle a failed stop yourself
+ * ```ts
+ * import { handleProcessSignals } from "goroutine-manager";
+ * import assert from "node:assert/strict";
+ *
+ * const failures: Error[] = [];
+ * const signals = handleProcessSignals(() => {
+ *   throw new Error("shutdown failed"); // would reach onError at once
+ * }, { onError: (error) => failures.push(error) });
+ * assert.deepEqual(failures, []); // no signal yet
+ * signals[Symbol.dispose]();
  * ```
  *
  * @example Shut a server down on the first signal, log the second
@@ -129,27 +163,46 @@ export function handleProcessSignals(
   options: HandleProcessSignalsOptions = {},
 ): ProcessSignalHandler {
   if (typeof stop !== "function") {
-    throw invalid("handle process signals", "stop", "a function", stop);
+    throw invalid(HANDLE, "stop", "a function", stop);
   }
-  // `null` options throw a TypeError here already.
-  const { onRescue, exitCode } = options;
-  if (onRescue && typeof onRescue !== "function") {
-    throw invalid("handle process signals", "onRescue", "a function", onRescue);
+  if (Object(options) !== options) {
+    throw invalid(HANDLE, "options", "an object", options);
   }
-  // `& 255` keeps the integers from 0 to 255 (and -0) as they are.
-  if (exitCode != null && (exitCode & 255) !== exitCode) {
+  const { onRescue, exitCode, onError } = options;
+  if (onRescue !== undefined && typeof onRescue !== "function") {
+    throw invalid(HANDLE, "onRescue", "a function", onRescue);
+  }
+  if (onError !== undefined && typeof onError !== "function") {
+    throw invalid(HANDLE, "onError", "a function", onError);
+  }
+  // No coercion: a bigint or an object with `valueOf` is no exit code.
+  if (
+    exitCode != null &&
+    !(Number.isInteger(exitCode) && exitCode >= 0 && exitCode <= 255)
+  ) {
     throw invalid(
-      "handle process signals",
+      HANDLE,
       "exitCode",
       "an integer from 0 to 255 or null",
       exitCode,
+      typeof exitCode === "number" ? RangeError : TypeError,
     );
   }
 
   const controller = new AbortController();
-  const errors: Error[] = [];
+  // Never silent: to onError, or thrown again where the runtime reports it.
+  const report = (error: unknown): void => {
+    try {
+      if (!onError) throw error;
+      onError(toError(error));
+    } catch (uncaught) {
+      queueMicrotask(() => {
+        throw uncaught;
+      });
+    }
+  };
   const run = (fn: (name: ProcessSignal) => unknown, name: ProcessSignal) =>
-    runTask(fn, name, () => {}, (error) => errors.push(toError(error)));
+    runTask(fn, name, () => {}, report);
   // At call time, never at import (Workers); Deno's `process` global too.
   const proc = (globalThis as { process?: Process }).process!;
   const installed: [ProcessSignal, () => void][] = [];
@@ -184,10 +237,6 @@ export function handleProcessSignals(
     get listening(): boolean {
       return installed.length > 0;
     },
-    [Symbol.dispose](): void {
-      uninstall();
-      const error = joinErrors(errors.splice(0));
-      if (error) throw error;
-    },
+    [Symbol.dispose]: uninstall,
   };
 }

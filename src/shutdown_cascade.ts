@@ -3,7 +3,7 @@
 
 import { joinErrors } from "./_join_errors.ts";
 import { onAbort } from "./_on_abort.ts";
-import { invalid, toError } from "./_to_error.ts";
+import { invalid, isInstance, toError } from "./_to_error.ts";
 import { GoroutineManager } from "./goroutine_manager.ts";
 import { dependentSignal } from "./dependent_signal.ts";
 import { GoroutineStoppedError } from "./goroutine_stopped_error.ts";
@@ -56,6 +56,13 @@ interface Member {
 const CREATE = "create shutdown cascade";
 
 /**
+ * Every manager added to a cascade: a manager belongs to one cascade, under
+ * one name, for good (two turns in two orders would contradict each other,
+ * and its errors would be reported twice).
+ */
+const added = new WeakSet<GoroutineManager>();
+
+/**
  * Stops named {@linkcode GoroutineManager}s in dependency order when the
  * application stops or any of them fails: dependents first, each drained (its
  * foreground tasks finished) before what it depends on is stopped, and
@@ -65,10 +72,13 @@ const CREATE = "create shutdown cascade";
  * application; for a single resource that must outlive others, see
  * {@linkcode dependentSignal}.
  *
- * A manager fails when its signal aborts with a collected error or with a
- * parent signal's reason; that starts the same cascade, with the failure as
- * the reason of {@linkcode ShutdownCascade.signal}. A manager stopped by hand
- * with `stopAllGoroutines()` does not.
+ * A manager fails when its signal aborts with a collected error, or with a
+ * parent signal's reason that is not a {@linkcode GoroutineStoppedError}; that
+ * starts the same cascade, with the failure as the reason of
+ * {@linkcode ShutdownCascade.signal}. A manager stopped gracefully does not:
+ * stopped by hand with `stopAllGoroutines()`, or by a parent manager's
+ * graceful stop (its signal's reason is a `GoroutineStoppedError`, and it
+ * collected no error).
  *
  * @example Stop an HTTP server before the database it uses
  * ```ts
@@ -125,8 +135,8 @@ export class ShutdownCascade {
    * signal (a first interrupt, a request's end), call
    * {@linkcode ShutdownCascade.stop} when it aborts, or use
    * {@linkcode handleProcessSignals}.
-   * @throws {TypeError} If `options.rescue` is not an `AbortSignal`; also if
-   * `options` is not an object (the runtime's own `TypeError`).
+   * @throws {TypeError} If `options` is not an object or `options.rescue` is
+   * not an `AbortSignal`.
    *
    * @example A deadline for the drains, counted from the stop
    * ```ts
@@ -147,8 +157,11 @@ export class ShutdownCascade {
    * ```
    */
   constructor(options: ShutdownCascadeOptions = {}) {
+    if (Object(options) !== options) {
+      throw invalid(CREATE, "options", "an object", options);
+    }
     const { rescue } = options;
-    if (rescue && !(rescue instanceof AbortSignal)) {
+    if (rescue !== undefined && !isInstance(rescue, AbortSignal)) {
       throw invalid(CREATE, "rescue", "an AbortSignal", rescue);
     }
     this.#rescue = rescue;
@@ -223,18 +236,20 @@ export class ShutdownCascade {
   /**
    * Adds a named manager, created or given, that the cascade stops in its
    * turn: after every manager that depends on it has stopped and drained.
-   * When the manager fails, the cascade starts.
+   * When the manager fails, the cascade starts. A manager belongs to one
+   * cascade under one name: adding it twice, to this cascade or another one,
+   * throws. Every argument is checked before anything is registered.
    *
    * @param name A unique, non-empty name, used in error messages.
    * @param options The names of the managers it depends on, and the manager.
    * @returns The manager.
-   * @throws {TypeError} If `name` is not a non-empty string, `options.manager`
-   * is not a {@linkcode GoroutineManager}, or the cascade has started; also if
-   * `options` is not an object or `options.dependsOn` is not iterable (the
-   * runtime's own `TypeError`).
-   * @throws {RangeError} If `name` is taken, or if a name in
-   * `options.dependsOn` is not the name of a manager added before, which
-   * rejects every dependency cycle.
+   * @throws {TypeError} If `name` is not a non-empty string, `options` is not
+   * an object, `options.dependsOn` is not an iterable of strings (a string
+   * alone is not), `options.manager` is not a {@linkcode GoroutineManager}, or
+   * the cascade has started.
+   * @throws {RangeError} If `name` is taken, if `options.manager` was added
+   * to a cascade already, or if a name in `options.dependsOn` is not the name
+   * of a manager added before, which rejects every dependency cycle.
    *
    * @example Usage
    * ```ts
@@ -251,24 +266,49 @@ export class ShutdownCascade {
    * ```
    */
   add(name: string, options: ShutdownCascadeAddOptions = {}): GoroutineManager {
+    if (typeof name !== "string" || !name) {
+      throw invalid(
+        "add to shutdown cascade",
+        "name",
+        "a non-empty string",
+        name,
+      );
+    }
     const action = `add ${JSON.stringify(name)} to shutdown cascade`;
+    if (Object(options) !== options) {
+      throw invalid(action, "options", "an object", options);
+    }
     const { dependsOn = [], manager = new GoroutineManager() } = options;
-    if (!(manager instanceof GoroutineManager)) {
+    if (!isInstance(manager, GoroutineManager)) {
       throw invalid(action, "manager", "a GoroutineManager", manager);
     }
+    let names: unknown[];
+    try {
+      // A string is iterable, but never a list of names: "db" is not ["d", "b"].
+      if (typeof dependsOn === "string") throw dependsOn;
+      names = [...dependsOn];
+    } catch {
+      throw invalid(action, "dependsOn", "an iterable of strings", dependsOn);
+    }
     const members = this.#members;
-    const find = (wanted: string): Member | undefined =>
-      members.find((member) => member.name === wanted);
     if (this.#controller.signal.aborted) {
       throw new TypeError(`Cannot ${action} as it has started`);
     }
-    if (find(name)) {
+    if (members.some((member) => member.name === name)) {
       throw new RangeError(`Cannot ${action} as the name is taken`);
+    }
+    if (added.has(manager)) {
+      throw new RangeError(
+        `Cannot ${action} as its manager was added to a shutdown cascade already`,
+      );
     }
     // Dependencies come first, so that no cycle can be declared.
     const dependencies = new Set<Member>();
-    for (const dependency of dependsOn) {
-      const member = find(dependency);
+    names.forEach((dependency, index) => {
+      if (typeof dependency !== "string") {
+        throw invalid(action, `dependsOn[${index}]`, "a string", dependency);
+      }
+      const member = members.find((member) => member.name === dependency);
       if (!member) {
         throw new RangeError(
           `Cannot ${action} as no manager is named ${
@@ -277,13 +317,18 @@ export class ShutdownCascade {
         );
       }
       dependencies.add(member);
-    }
+    });
+    added.add(manager);
     const member: Member = { name, manager, dependents: [] };
     for (const { dependents } of dependencies) dependents.push(member);
     members.push(member);
     onAbort(manager.signal, () => {
-      const reason = manager.error ?? manager.signal.reason;
-      if (reason !== manager.getErrGoroutineStopped()) this.#start(reason);
+      // A graceful stop (its own, or a parent manager's) with nothing
+      // collected is no failure.
+      const { error, signal: { reason } } = manager;
+      if (error || !isInstance(reason, GoroutineStoppedError)) {
+        this.#start(error ?? reason);
+      }
     });
     return manager;
   }

@@ -2,8 +2,8 @@
 // This module is browser compatible.
 
 import { onAbort } from "./_on_abort.ts";
-import { invalid } from "./_to_error.ts";
-import type { GoroutineManager } from "./goroutine_manager.ts";
+import { invalid, isInstance } from "./_to_error.ts";
+import { GoroutineManager } from "./goroutine_manager.ts";
 import { GoroutineWaitError } from "./goroutine_wait_error.ts";
 
 /** Options of {@linkcode waitFor}. */
@@ -43,12 +43,16 @@ const MAX_TIMEOUT = 2_147_483_647;
  * others. Giving up stops nothing; stop the manager first (or after) as needed.
  * Its listener and timer are removed as soon as it settles.
  *
+ * Every argument is checked before anything is done: a mistake throws at once
+ * and leaves no listener or timer behind.
+ *
  * @param manager The manager to wait for.
- * @param options A signal, a timeout, or both.
+ * @param options A signal, a timeout, both, or neither (then it waits like
+ * `manager.wait()`).
  * @returns A promise that resolves when the manager has no foreground work left.
- * @throws {TypeError} If `manager` is not a manager, `options` is not an
- * object, `options.signal` is not an `AbortSignal`, or `options.timeout` is not
- * a number.
+ * @throws {TypeError} If `manager` is not a {@linkcode GoroutineManager},
+ * `options` is not an object, `options.signal` is not an `AbortSignal`, or
+ * `options.timeout` is not a number.
  * @throws {RangeError} If `options.timeout` is negative or NaN.
  *
  * @example Give up on a stuck shutdown after a deadline
@@ -68,11 +72,16 @@ const MAX_TIMEOUT = 2_147_483_647;
  */
 export function waitFor(
   manager: GoroutineManager,
-  options: WaitOptions,
+  options: WaitOptions = {},
 ): Promise<void> {
-  const idle = manager.wait();
+  if (!isInstance(manager, GoroutineManager)) {
+    throw invalid("wait", "manager", "a GoroutineManager", manager);
+  }
+  if (Object(options) !== options) {
+    throw invalid("wait", "options", "an object", options);
+  }
   const { signal, timeout = Infinity } = options;
-  if (signal && !(signal instanceof AbortSignal)) {
+  if (signal !== undefined && !isInstance(signal, AbortSignal)) {
     throw invalid("wait", "signal", "an AbortSignal", signal);
   }
   if (typeof timeout !== "number" || !(timeout >= 0)) {
@@ -84,6 +93,7 @@ export function waitFor(
       typeof timeout === "number" ? RangeError : TypeError,
     );
   }
+  const idle = manager.wait();
   return new Promise<void>((resolve, reject) => {
     let timer: ReturnType<typeof setTimeout> | undefined;
     // Assigned last, but read by settle(), which an aborted signal calls at
@@ -94,14 +104,19 @@ export function waitFor(
       clearTimeout(timer);
       off?.();
       if (cause === undefined) return resolve();
-      const running = manager.running.filter((info) => info.foreground);
-      reject(
-        new GoroutineWaitError(
-          running,
-          manager.pending - running.length,
-          cause,
-        ),
-      );
+      try {
+        const running = manager.running.filter((info) => info.foreground);
+        reject(
+          new GoroutineWaitError(
+            running,
+            manager.pending - running.length,
+            cause,
+          ),
+        );
+      } catch (error) {
+        // A subclass whose `running` or `pending` lies: still settle.
+        reject(error);
+      }
     };
     idle.then(() => settle());
     if (!manager.pending) return;

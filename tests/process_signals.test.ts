@@ -249,89 +249,158 @@ test("handleProcessSignals() is a no-op without process (Workers, browsers)", ()
   denoOnly[Symbol.dispose]();
 });
 
-test("handleProcessSignals() keeps what the callbacks throw or reject with, and dispose throws it once", async () => {
+test("handleProcessSignals() hands what the callbacks throw or reject with to onError, at once, each once", async () => {
   const rt = fakeRuntime("process");
   const stopError = new Error("stop failed");
+  const seen: Error[] = [];
   const handler = withGlobals(
     { process: rt.api },
     () =>
       handleProcessSignals(() => {
         throw stopError;
-      }, { onRescue: () => Promise.reject("rescue failed"), exitCode: null }),
+      }, {
+        onRescue: () => Promise.reject("rescue failed"),
+        exitCode: null,
+        onError: (error) => {
+          seen.push(error);
+        },
+      }),
   );
   assert.doesNotThrow(() => rt.emit("SIGINT"));
+  assert.deepEqual(seen, [stopError], "a throw is reported at once");
   assert.equal(handler.signal.aborted, true, "aborts even if stop throws");
   assert.doesNotThrow(() => rt.emit("SIGINT"));
   await tick();
-  assert.throws(() => handler[Symbol.dispose](), (error: unknown) => {
-    assert.ok(error instanceof AggregateError);
-    assert.equal(error.errors.length, 2);
-    assert.equal(error.errors[0], stopError);
-    assert.equal(error.errors[1].cause, "rescue failed");
-    return true;
-  });
-  assert.doesNotThrow(() => handler[Symbol.dispose](), "thrown once");
+  assert.equal(seen.length, 2);
+  assert.ok(seen[1] instanceof Error, "a non-Error is wrapped");
+  assert.equal(seen[1].cause, "rescue failed");
+  assert.doesNotThrow(() => handler[Symbol.dispose](), "dispose never throws");
+  assert.equal(seen.length, 2);
 
   const single = fakeRuntime("process");
+  const errors: Error[] = [];
   const one = withGlobals(
     { process: single.api },
-    () => handleProcessSignals(() => Promise.reject(stopError)),
+    () =>
+      handleProcessSignals(() => Promise.reject(stopError), {
+        onError: (error) => errors.push(error),
+      }),
   );
   single.emit("SIGINT");
   await tick();
-  assert.throws(() => one[Symbol.dispose](), stopError);
-  assert.deepEqual(
-    single.names(),
-    [],
-    "listeners are removed before it throws",
-  );
+  assert.deepEqual(errors, [stopError]);
+  one[Symbol.dispose]();
+  assert.deepEqual(single.names(), []);
 });
 
-test("handleProcessSignals() rejects invalid arguments", () => {
+test("handleProcessSignals() works with an unbound manager.stopAllGoroutines", async () => {
+  const rt = fakeRuntime("process");
+  const manager = new GoroutineManager();
+  manager.startForegroundGoroutine((signal) =>
+    new Promise((resolve) => signal.addEventListener("abort", resolve))
+  );
+  const errors: Error[] = [];
+  const handler = withGlobals(
+    { process: rt.api },
+    () =>
+      handleProcessSignals(manager.stopAllGoroutines, {
+        onError: (error) => errors.push(error),
+      }),
+  );
+  rt.emit("SIGINT");
+  assert.equal(manager.signal.aborted, true, "the first signal stopped it");
+  await manager.wait();
+  assert.deepEqual(errors, []);
+  assert.equal(manager.error, undefined);
+  handler[Symbol.dispose]();
+});
+
+test("handleProcessSignals() rejects invalid arguments and installs nothing", () => {
   const stop = () => {};
-  const cases: [() => unknown, string | undefined][] = [
+  const cases: [() => unknown, typeof TypeError, string][] = [
     [
       () => handleProcessSignals(undefined as never),
+      TypeError,
       "'stop' must be a function: current value is undefined",
     ],
     [
-      // A manager is stopped with a callback: () => manager.stopAllGoroutines()
       () => handleProcessSignals(new GoroutineManager() as never),
+      TypeError,
       "'stop' must be a function: current value is [object Object]",
     ],
-    [() => handleProcessSignals(stop, null as never), undefined],
+    [
+      () => handleProcessSignals(stop, null as never),
+      TypeError,
+      "'options' must be an object: current value is null",
+    ],
+    [
+      () => handleProcessSignals(stop, 42 as never),
+      TypeError,
+      "'options' must be an object: current value is 42",
+    ],
     [
       () => handleProcessSignals(stop, { onRescue: 1 as never }),
+      TypeError,
       "'onRescue' must be a function: current value is 1",
     ],
     [
+      () => handleProcessSignals(stop, { onRescue: 0 as never }),
+      TypeError,
+      "'onRescue' must be a function: current value is 0",
+    ],
+    [
+      () => handleProcessSignals(stop, { onRescue: null as never }),
+      TypeError,
+      "'onRescue' must be a function: current value is null",
+    ],
+    [
+      () => handleProcessSignals(stop, { onError: "log" as never }),
+      TypeError,
+      `'onError' must be a function: current value is "log"`,
+    ],
+    [
       () => handleProcessSignals(stop, { exitCode: 256 }),
+      RangeError,
       "'exitCode' must be an integer from 0 to 255 or null: current value is 256",
     ],
     [
       () => handleProcessSignals(stop, { exitCode: -1 }),
+      RangeError,
       "'exitCode' must be an integer from 0 to 255 or null: current value is -1",
     ],
     [
       () => handleProcessSignals(stop, { exitCode: 1.5 }),
+      RangeError,
       "'exitCode' must be an integer from 0 to 255 or null: current value is 1.5",
     ],
     [
+      () => handleProcessSignals(stop, { exitCode: NaN }),
+      RangeError,
+      "'exitCode' must be an integer from 0 to 255 or null: current value is NaN",
+    ],
+    [
       () => handleProcessSignals(stop, { exitCode: "1" as never }),
+      TypeError,
       `'exitCode' must be an integer from 0 to 255 or null: current value is "1"`,
     ],
+    [
+      () => handleProcessSignals(stop, { exitCode: 1n as never }),
+      TypeError,
+      `'exitCode' must be an integer from 0 to 255 or null: current value is 1`,
+    ],
   ];
-  for (const [fn, message] of cases) {
-    assert.throws(fn, (error: unknown) => {
-      assert.ok(error instanceof TypeError, `${error} is a TypeError`);
-      if (message !== undefined) {
-        assert.equal(
-          (error as Error).message,
-          `Cannot handle process signals as ${message}`,
-        );
-      }
+  for (const [fn, Class, message] of cases) {
+    const rt = fakeRuntime("process");
+    assert.throws(() => withGlobals({ process: rt.api }, fn), (error) => {
+      assert.ok(error instanceof Class, `${error} is a ${Class.name}`);
+      assert.equal(error.constructor, Class);
+      assert.equal(
+        (error as Error).message,
+        `Cannot handle process signals as ${message}`,
+      );
       return true;
     });
+    assert.deepEqual(rt.names(), [], "nothing installed");
   }
   // Valid edge values install nothing here (no process) and throw nothing.
   for (const exitCode of [0, 255, null]) {

@@ -9,7 +9,13 @@ import {
   GoroutineStoppedError,
   ShutdownCascade,
 } from "goroutine-manager";
-import { countListeners, escapes, settlesNow, tick } from "./_helpers.ts";
+import {
+  aborted,
+  countListeners,
+  escapes,
+  settlesNow,
+  tick,
+} from "./_helpers.ts";
 
 /**
  * Starts a foreground task on `manager` that logs "<name> stopped" when the
@@ -363,33 +369,168 @@ test("ShutdownCascade lets no error escape while it stops", async () => {
 });
 
 test("ShutdownCascade validates its arguments with std-style messages", () => {
-  assert.throws(() => new ShutdownCascade({ rescue: "x" as never }), {
-    name: "TypeError",
-    message:
-      `Cannot create shutdown cascade as 'rescue' must be an AbortSignal: current value is "x"`,
-  });
-  // The runtime's own TypeError.
-  assert.throws(() => new ShutdownCascade(null as never), TypeError);
+  const create = (value: unknown, expected = "an object") =>
+    `Cannot create shutdown cascade as '${
+      expected === "an object" ? "options" : "rescue"
+    }' must be ${expected}: current value is ${value}`;
+  for (const [options, shown] of [[42, "42"], [null, "null"], ["x", `"x"`]]) {
+    assert.throws(() => new ShutdownCascade(options as never), {
+      name: "TypeError",
+      message: create(shown),
+    });
+  }
+  for (const [rescue, shown] of [["x", `"x"`], [0, "0"], [null, "null"]]) {
+    assert.throws(() => new ShutdownCascade({ rescue: rescue as never }), {
+      name: "TypeError",
+      message: create(shown, "an AbortSignal"),
+    });
+  }
+  // A look-alike is no signal.
+  assert.throws(
+    () =>
+      new ShutdownCascade({
+        rescue: { aborted: false, addEventListener() {} } as never,
+      }),
+    TypeError,
+  );
+
   const app = new ShutdownCascade();
+  const name = (shown: string) =>
+    `Cannot add to shutdown cascade as 'name' must be a non-empty string: current value is ${shown}`;
+  for (
+    const [value, shown] of [
+      ["", `""`],
+      [42, "42"],
+      [null, "null"],
+      [undefined, "undefined"],
+      [{}, "[object Object]"],
+      [Symbol("db"), "Symbol(db)"],
+      [1n, "1"],
+      [["db"], "db"],
+    ] as const
+  ) {
+    assert.throws(() => app.add(value as never), {
+      name: "TypeError",
+      message: name(shown),
+    });
+  }
+  const add = (message: string) =>
+    `Cannot add "x" to shutdown cascade as ${message}`;
+  assert.throws(() => app.add("x", 42 as never), {
+    name: "TypeError",
+    message: add("'options' must be an object: current value is 42"),
+  });
+  assert.throws(() => app.add("x", null as never), {
+    name: "TypeError",
+    message: add("'options' must be an object: current value is null"),
+  });
   assert.throws(() => app.add("x", { manager: {} as never }), {
     name: "TypeError",
-    message:
-      `Cannot add "x" to shutdown cascade as 'manager' must be a GoroutineManager: current value is [object Object]`,
+    message: add(
+      "'manager' must be a GoroutineManager: current value is [object Object]",
+    ),
   });
+  for (
+    const [dependsOn, shown] of [["db", `"db"`], [1, "1"], [
+      {},
+      "[object Object]",
+    ]]
+  ) {
+    assert.throws(() => app.add("x", { dependsOn: dependsOn as never }), {
+      name: "TypeError",
+      message: add(
+        `'dependsOn' must be an iterable of strings: current value is ${shown}`,
+      ),
+    });
+  }
   assert.throws(() => app.add("x", { dependsOn: [1 as never] }), {
-    name: "RangeError",
-    message: `Cannot add "x" to shutdown cascade as no manager is named 1 yet`,
+    name: "TypeError",
+    message: add("'dependsOn[0]' must be a string: current value is 1"),
   });
-  assert.throws(() => app.add("x", null as never), TypeError);
-  assert.throws(() => app.add("x", { dependsOn: 1 as never }), TypeError);
-  app.add("x");
+  assert.throws(() => app.add("x", { dependsOn: ["nobody"] }), {
+    name: "RangeError",
+    message: add(`no manager is named "nobody" yet`),
+  });
+  // None of the mistakes above registered anything: "x" is free, and the
+  // manager of a failed add can be added.
+  assert.deepEqual(app.errors, []);
+  const manager = new GoroutineManager();
+  assert.throws(
+    () => app.add("x", { manager, dependsOn: ["nobody"] }),
+    RangeError,
+  );
+  assert.equal(app.add("x", { manager }), manager);
   assert.throws(() => app.add("x"), {
     name: "RangeError",
-    message: `Cannot add "x" to shutdown cascade as the name is taken`,
+    message: add("the name is taken"),
   });
+  // One manager under two names, or in two cascades: its turn would come twice
+  // in two orders, and its errors would be reported twice.
+  assert.throws(() => app.add("y", { manager }), {
+    name: "RangeError",
+    message:
+      `Cannot add "y" to shutdown cascade as its manager was added to a shutdown cascade already`,
+  });
+  assert.throws(() => new ShutdownCascade().add("x", { manager }), RangeError);
   app.stop();
   assert.throws(() => app.add("late"), {
     name: "TypeError",
     message: `Cannot add "late" to shutdown cascade as it has started`,
   });
+});
+
+test("ShutdownCascade: a mistake in add() leaves the cascade as it was", async () => {
+  const app = new ShutdownCascade();
+  const db = app.add("db");
+  const events: string[] = [];
+  db.startForegroundGoroutine(async (signal) => {
+    await aborted(signal);
+    events.push("db closed");
+  });
+  assert.throws(() => app.add("api", { dependsOn: "db" as never }), TypeError);
+  assert.throws(
+    () => app.add("api", { dependsOn: ["db", 7 as never] }),
+    TypeError,
+  );
+  const api = app.add("api", { dependsOn: ["db"] });
+  api.startForegroundGoroutine(async (signal) => {
+    await aborted(signal);
+    events.push("api closed");
+  });
+  app.stop();
+  await app.wait();
+  assert.deepEqual(events, ["api closed", "db closed"]);
+  assert.deepEqual(app.errors, []);
+});
+
+test("ShutdownCascade: a member stopped by a parent manager's graceful stop is no failure", async () => {
+  const parent = new GoroutineManager();
+  const app = new ShutdownCascade();
+  const child = app.add("child", {
+    manager: new GoroutineManager({ signal: parent.signal }),
+  });
+  child.startForegroundGoroutine((signal) => aborted(signal));
+  parent.stopAllGoroutines();
+  assert.equal(child.signal.aborted, true);
+  assert.equal(child.signal.reason, parent.getErrGoroutineStopped());
+  assert.equal(app.signal.aborted, false, "the cascade did not start");
+  await child.wait();
+  app.stop();
+  await app.wait();
+  assert.deepEqual(app.errors, []);
+
+  // A parent reason that is no stop (a timeout) is a failure: it starts the
+  // cascade, with that reason.
+  const deadline = new AbortController();
+  const other = new ShutdownCascade();
+  const timedOut = other.add("timed out", {
+    manager: new GoroutineManager({ signal: deadline.signal }),
+  });
+  const sibling = other.add("sibling");
+  const reason = new DOMException("Too slow", "TimeoutError");
+  deadline.abort(reason);
+  assert.equal(timedOut.signal.aborted, true);
+  assert.equal(other.signal.reason, reason);
+  assert.equal(sibling.signal.aborted, true);
+  await other.wait();
 });
