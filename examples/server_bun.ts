@@ -76,7 +76,7 @@ const server = Bun.serve({
 console.log(`listening on ${server.port}`);
 
 // First signal: stop accepting connections (in-flight requests go on) and stop
-// the job. What `stopped` rejects with is thrown by signals[Symbol.dispose]().
+// the job. A rejection of `stopped` is reported at once (as an uncaught error).
 let stopped: Promise<void> | undefined;
 const signals = handleProcessSignals(() => {
   console.log("stopping: draining in-flight requests (Ctrl-C again to quit)");

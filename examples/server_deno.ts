@@ -71,7 +71,7 @@ const server = Deno.serve({
 const signals = handleProcessSignals(() => {
   console.log("stopping: draining in-flight requests (Ctrl-C again to quit)");
   jobs.stopAllGoroutines();
-  return server.shutdown(); // a rejection is thrown by signals[Symbol.dispose]()
+  return server.shutdown(); // a rejection is reported at once (uncaught error)
 });
 
 await server.finished; // after shutdown(), once in-flight requests are done

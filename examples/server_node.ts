@@ -72,7 +72,7 @@ server.listen(port, "127.0.0.1", () => {
 });
 
 // First signal: stop accepting connections (in-flight requests go on) and stop
-// the job. What `closed` rejects with is thrown by signals[Symbol.dispose]().
+// the job. A rejection of `closed` is reported at once (as an uncaught error).
 let closed: Promise<void> | undefined;
 const signals = handleProcessSignals(() => {
   console.log("stopping: draining in-flight requests (Ctrl-C again to quit)");
