@@ -22,6 +22,10 @@
  *   once on a rescue signal.
  * - {@linkcode ShutdownCascade} stops named managers in dependency order,
  *   dependents first, each drained before what it depends on stops.
+ * - {@linkcode GoroutineLimiter} runs a manager's tasks at most N at a time
+ *   (errgroup's `SetLimit` / `TryGo`), with backpressure for producers, typed
+ *   results and per-task cancellation and timeouts; {@linkcode mapGoroutines}
+ *   maps an iterable through a manager with a limit, results in input order.
  * - {@linkcode handleProcessSignals} (opt-in) turns the first SIGINT/SIGTERM
  *   into a graceful stop and the second into a rescue, on Deno, Bun and Node.
  *
@@ -74,3 +78,12 @@ export {
   type ProcessSignal,
   type ProcessSignalHandler,
 } from "./src/process_signals.ts";
+export {
+  GoroutineLimiter,
+  type GoroutineLimiterOptions,
+  type LimitedGoroutineOptions,
+} from "./src/goroutine_limiter.ts";
+export {
+  mapGoroutines,
+  type MapGoroutinesOptions,
+} from "./src/map_goroutines.ts";

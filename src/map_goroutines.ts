@@ -1,0 +1,186 @@
+// Copyright 2026 the goroutine-manager authors. Apache-2.0 license.
+// This module is browser compatible.
+
+import { checkCount } from "./_check_limit.ts";
+import { onAbort } from "./_on_abort.ts";
+import { invalid } from "./_to_error.ts";
+import type { GoroutineManager } from "./goroutine_manager.ts";
+
+/** Options of {@linkcode mapGoroutines}. */
+export interface MapGoroutinesOptions {
+  /**
+   * How many items are mapped at once: a positive integer or `Infinity`.
+   *
+   * @default {Infinity}
+   */
+  limit?: number;
+}
+
+const ACTION = "map goroutines";
+
+function noop(): void {}
+
+/**
+ * Maps `input` (an iterable or an async iterable) through `mapper` as
+ * foreground goroutines of `manager`, at most `options.limit` at a time, and
+ * resolves with the results in input order (like `p-map`, or Go's errgroup
+ * filling a slice by index).
+ *
+ * Items are read lazily: the next one only when a slot is free, so a huge or
+ * endless input is never buffered. Every mapper call gets the signal of its
+ * goroutine. A mapper's failure (or the input's) is collected by the manager
+ * and stops it, like any task's: no other item is read or started, mappers
+ * still running are asked to stop through their signal, and the returned
+ * promise rejects at once with that first failure. If the manager stops for
+ * another reason first (`stopAllGoroutines()`, another task's failure, a
+ * parent signal), the promise rejects with the manager's `signal.reason` (its
+ * `GoroutineStoppedError` after a stop). Either way `manager.wait()` waits for
+ * the mappers that were running, and a stopped input iterator is closed
+ * (`return()`). The promise never becomes an unhandled rejection if nobody
+ * awaits it.
+ *
+ * @typeParam T The items' type.
+ * @typeParam R What `mapper` returns (or its promise resolves with).
+ * @param manager The manager that runs the mappers and collects their errors.
+ * @param input The items: an iterable or an async iterable.
+ * @param mapper Called with an item, its index and its goroutine's signal.
+ * @param options The concurrency limit.
+ * @returns The results, in input order.
+ * @throws {TypeError} If `manager` is not a manager, `input` is not iterable,
+ * `mapper` is not a function, `options` is not an object or `options.limit`
+ * is not a number.
+ * @throws {RangeError} If `options.limit` is not a positive integer or
+ * `Infinity`.
+ *
+ * @example Results in input order, eight at a time
+ * ```ts
+ * import { GoroutineManager, mapGoroutines } from "goroutine-manager";
+ * import assert from "node:assert/strict";
+ *
+ * const manager = new GoroutineManager();
+ * const squares = await mapGoroutines(
+ *   manager,
+ *   [1, 2, 3, 4],
+ *   async (n) => {
+ *     await new Promise((resolve) => setTimeout(resolve, 5 - n));
+ *     return n * n;
+ *   },
+ *   { limit: 8 },
+ * );
+ * assert.deepEqual(squares, [1, 4, 9, 16]);
+ * ```
+ *
+ * @example The first failure stops the map and the manager
+ * ```ts
+ * import { GoroutineManager, mapGoroutines } from "goroutine-manager";
+ * import assert from "node:assert/strict";
+ *
+ * const manager = new GoroutineManager();
+ * const mapped = mapGoroutines(manager, [1, 2, 3], async (n) => {
+ *   if (n === 2) throw new Error(`item ${n} failed`);
+ *   return n;
+ * }, { limit: 1 });
+ * await assert.rejects(mapped, { message: "item 2 failed" });
+ * await manager.wait();
+ * assert.equal(manager.error?.message, "item 2 failed");
+ * ```
+ */
+export function mapGoroutines<T, R>(
+  manager: GoroutineManager,
+  input: Iterable<T> | AsyncIterable<T>,
+  mapper: (item: T, index: number, signal: AbortSignal) => R,
+  options: MapGoroutinesOptions = {},
+): Promise<Awaited<R>[]> {
+  if (typeof manager?.startForegroundGoroutine !== "function") {
+    throw invalid(ACTION, "manager", "a GoroutineManager", manager);
+  }
+  const asyncIterator =
+    (input as AsyncIterable<T> | undefined)?.[Symbol.asyncIterator];
+  const syncIterator = (input as Iterable<T> | undefined)?.[Symbol.iterator];
+  if (
+    typeof asyncIterator !== "function" && typeof syncIterator !== "function"
+  ) {
+    throw invalid(ACTION, "input", "an iterable or async iterable", input);
+  }
+  if (typeof mapper !== "function") {
+    throw invalid(ACTION, "mapper", "a function", mapper);
+  }
+  if (Object(options) !== options) {
+    throw invalid(ACTION, "options", "an object", options);
+  }
+  const limit = checkCount(ACTION, "options.limit", options.limit ?? Infinity);
+  const isAsync = typeof asyncIterator === "function";
+  const { promise, resolve, reject } = Promise.withResolvers<Awaited<R>[]>();
+  promise.catch(noop);
+  const stopSignal = manager.signal;
+  if (stopSignal.aborted) {
+    reject(stopSignal.reason);
+    return promise;
+  }
+  const iterator: AsyncIterator<T> | Iterator<T> = isAsync
+    ? asyncIterator.call(input)
+    : syncIterator!.call(input as Iterable<T>);
+  const results: Awaited<R>[] = [];
+  let index = 0;
+  let workers = 0;
+  let exhausted = false;
+  let settled = false;
+  let spawning = false;
+  const finish = (error?: unknown, failed?: boolean): void => {
+    if (settled) return;
+    settled = true;
+    off();
+    if (failed) reject(error);
+    else resolve(results);
+  };
+  const off = onAbort(stopSignal, () => finish(stopSignal.reason, true));
+  const worker = async (signal: AbortSignal): Promise<void> => {
+    try {
+      while (!settled) {
+        const step: IteratorResult<T> = isAsync
+          ? await iterator.next()
+          : iterator.next() as IteratorResult<T>;
+        if (step.done) {
+          exhausted = true;
+          break;
+        }
+        const i = index++;
+        more();
+        results[i] = await mapper(step.value, i, signal);
+      }
+    } catch (error) {
+      // The manager collects it and stops.
+      finish(error, true);
+      throw error;
+    } finally {
+      if (!--workers) {
+        if (exhausted) finish();
+        else if (settled) {
+          // Stopped early: close the input.
+          try {
+            (iterator.return?.() as Promise<unknown> | undefined)?.then?.(
+              noop,
+              noop,
+            );
+          } catch {
+            // A throwing return(): nothing to close.
+          }
+        }
+      }
+    }
+  };
+  // Starts workers until the limit or the end of a sync input; an async
+  // input's workers start one more each time they get an item.
+  const more = (): void => {
+    if (spawning) return;
+    spawning = true;
+    while (workers < limit && !exhausted && !settled) {
+      workers++;
+      manager.startForegroundGoroutine(worker);
+      if (isAsync) break;
+    }
+    spawning = false;
+  };
+  more();
+  return promise;
+}
