@@ -1,0 +1,138 @@
+// Copyright 2026 the goroutine-manager authors. Apache-2.0 license.
+// deno-lint-ignore-file explicit-module-boundary-types
+//
+// StrykerJS configuration for `npm run mutation` (scripts/mutation.mjs).
+//
+// The command runner runs the project's Node 24 straight on the TypeScript
+// sources (Node strips the types), once per mutant. It cannot pick tests per
+// mutant, so the sources are split into GROUPS: each group mutates some files
+// of src/ and runs only the test files that exercise them. scripts/mutation.mjs
+// runs one Stryker process per group (MUTATION_GROUP=<name>) and sums up.
+// Without MUTATION_GROUP this file mutates all of src/ against every test file
+// in one run (slow; what the groups are checked against).
+//
+// Tests that spawn child processes (the example servers, the examples/ runs of
+// process_signals and seed_scenario) are left out: they take seconds each and
+// exercise the same code as the in-process tests.
+
+/** The project's Node 24 (Stryker links node_modules into its sandbox). */
+const NODE = "node_modules/node24/bin/node";
+
+/**
+ * Each group: the src/ files it mutates and the test files that exercise them.
+ * @type {Record<string, { mutate: string[], tests: string[] }>}
+ */
+export const GROUPS = {
+  core: {
+    mutate: [
+      "src/goroutine_manager.ts",
+      "src/_run_task.ts",
+      "src/_to_error.ts",
+      "src/_is_graceful_exit.ts",
+      "src/_on_abort.ts",
+      "src/_join_errors.ts",
+      "src/goroutine_error.ts",
+      "src/goroutine_stopped_error.ts",
+      "src/panic_collector.ts",
+    ],
+    tests: [
+      "tests/goroutine_manager.test.ts",
+      "tests/named_goroutines.test.ts",
+      "tests/panic_collector.test.ts",
+      "tests/go_port.test.ts",
+      "tests/fault_matrix.test.ts",
+    ],
+  },
+  "wait_for": {
+    mutate: ["src/wait_for.ts", "src/goroutine_wait_error.ts"],
+    tests: ["tests/named_goroutines.test.ts"],
+  },
+  "dependent_signal": {
+    mutate: ["src/dependent_signal.ts"],
+    tests: ["tests/dependent_signal.test.ts", "tests/seed_scenario.test.ts"],
+  },
+  "shutdown_cascade": {
+    mutate: ["src/shutdown_cascade.ts"],
+    tests: ["tests/shutdown_cascade.test.ts", "tests/seed_scenario.test.ts"],
+  },
+  "process_signals": {
+    mutate: ["src/process_signals.ts"],
+    tests: ["tests/process_signals.test.ts"],
+  },
+};
+
+/** Test names that spawn a child runtime (see the header). */
+const SKIP = "examples/";
+
+/**
+ * The test command of a group: one process for all its files
+ * (--test-isolation=none; a process per file triples the time of a run).
+ * @param {{ tests: string[] }} group
+ * @returns {string}
+ */
+export function commandOf(group) {
+  return [
+    NODE,
+    "--test",
+    "--test-isolation=none",
+    "--test-reporter=dot",
+    `--test-skip-pattern=${SKIP}`,
+    ...group.tests,
+  ].join(" ");
+}
+
+/**
+ * Where Stryker keeps a group's results between runs (committed).
+ * @param {string} label
+ * @returns {string}
+ */
+export function incrementalFileOf(label) {
+  return `tests/mutation/${label}.incremental.json`;
+}
+
+const name = process.env.MUTATION_GROUP;
+if (name !== undefined && !Object.hasOwn(GROUPS, name)) {
+  throw new Error(
+    `MUTATION_GROUP=${name} is not one of ${Object.keys(GROUPS).join(", ")}`,
+  );
+}
+const group = name === undefined
+  ? {
+    mutate: ["src/**/*.ts"],
+    tests: [...new Set(Object.values(GROUPS).flatMap((g) => g.tests))],
+  }
+  : GROUPS[name];
+const label = name ?? "all";
+
+/** @type {import("@stryker-mutator/api/core").PartialStrykerOptions} */
+export default {
+  testRunner: "command",
+  commandRunner: { command: commandOf(group) },
+  mutate: group.mutate,
+  // Other agents share the machine's two cores.
+  concurrency: 2,
+  // A mutant run takes about one second; a run still going after
+  // 2 × the dry run + 4 s is hung (see tests/MUTANTS.md, "Timeouts").
+  timeoutMS: 4000,
+  timeoutFactor: 2,
+  incremental: true,
+  incrementalFile: incrementalFileOf(label),
+  reporters: ["clear-text", "progress-append-only", "html"],
+  htmlReporter: { fileName: `reports/mutation/${label}.html` },
+  clearTextReporter: { allowEmojis: false, logTests: false },
+  ignorePatterns: [
+    "npm",
+    "bench",
+    "docs",
+    "coverage",
+    ".tmp",
+    "*.tgz",
+    "reports",
+    "tests/mutation",
+  ],
+  tempDirName: ".stryker-tmp",
+  cleanTempDir: true,
+  plugins: [],
+  logLevel: "warn",
+  fileLogLevel: "off",
+};
