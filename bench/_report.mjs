@@ -34,7 +34,16 @@ export const SPEED_TARGETS = [
     name: "goroutine-manager: stopAllGoroutines()",
     max: 1.2,
   },
+  {
+    scenario: "stop-path",
+    name: "goroutine-manager: start N + stopAllGoroutines() + wait()",
+    max: 0.25,
+  },
 ];
+const CHURN_LIB = "goroutine-manager, subscribing";
+const CHURN_LIB_PLAIN = "goroutine-manager, no subscription";
+/** Issue 10: subscribing growth ≤ 1.5 × the growth without subscribing. */
+const CHURN_MAX = 1.5;
 const LIVE_MAX = { node24: 1.25, node22: 1.25, deno: 1.25, bun: 1.5 };
 const RETAINED_MAX = 5;
 
@@ -52,6 +61,12 @@ export function renderMarkdown(out) {
     } |\n|---|${rts.map(() => "---:").join("|")}|\n`;
   const get = (rt, sc) =>
     out.results.find((r) => r.runtime === rt && r.scenario === sc);
+  // Figures of an older library (`npm run bench -- --lib=<rev>`), if any.
+  const getBefore = (rt, sc) =>
+    out.before?.results.find((r) => r.runtime === rt && r.scenario === sc);
+  const beforeLabel = out.before
+    ? ` — before (library at ${out.before.library})`
+    : "";
   let md = "";
   md +=
     `Measured on ${out.machine.cpu} (${out.machine.os}, ${out.machine.memoryGB} GB):\n\n`;
@@ -61,6 +76,12 @@ export function renderMarkdown(out) {
       (x.date ?? out.date).slice(0, 16).replace("T", " ")
     } UTC, library at ${x.library ?? out.library}\n`;
   }
+  for (const r of ORDER.filter((r) => out.before?.runtimes[r])) {
+    const x = out.before.runtimes[r];
+    md += `- before: ${x.label} (${x.version}): \`${x.command}\`, ${
+      x.date.slice(0, 16).replace("T", " ")
+    } UTC, library at ${x.library} (rows marked "before")\n`;
+  }
   md += "\n";
   md +=
     "Speed figures are **ratios to the baseline measured in the same process**: the median over rounds of ";
@@ -69,7 +90,7 @@ export function renderMarkdown(out) {
   md += "Lower is better; ×1.00 is the baseline.\n\n";
 
   // Targets first.
-  md += "### Targets (issue 5)\n\n" + head("target");
+  md += "### Targets (issues 5 and 10)\n\n" + head("target");
   const row = (label, cells) => `| ${label} | ${cells.join(" | ")} |\n`;
   for (const t of SPEED_TARGETS) {
     md += row(
@@ -145,9 +166,117 @@ export function renderMarkdown(out) {
         : "–";
     }),
   );
+  md += row(
+    `churn: growth of µs/request from C = 1,000 to 100,000, subscribing ≤ ${CHURN_MAX} × without`,
+    rts.map((rt) => {
+      const m = get(rt, "churn");
+      if (!m) return "–";
+      const sub = m.variants.find((v) => v.name === CHURN_LIB);
+      const plain = m.variants.find((v) => v.name === CHURN_LIB_PLAIN);
+      if (!sub?.growth || !plain?.growth) return "–";
+      const full = sub.growthToC === m.cs[m.cs.length - 1];
+      return `${ok(full && sub.growth <= CHURN_MAX * plain.growth)} ×${
+        fmt(sub.growth)
+      } vs ×${fmt(plain.growth)}${full ? "" : ` (to C = ${sub.growthToC})`}`;
+    }),
+  );
+  md += row(
+    `subscribing requests through one manager: heap flat (< ${RETAINED_MAX} B/request)`,
+    rts.map((rt) => {
+      const m = get(rt, "memory-churn");
+      return m
+        ? `${ok(m.retainedBytesPerRequest < RETAINED_MAX)} ${
+          fmt(m.retainedBytesPerRequest, 3)
+        } B (${m.requests.toLocaleString("en")})`
+        : "–";
+    }),
+  );
   md += "\n";
 
-  for (const sc of ["spawn", "failure", "stop-fanout", "stop-drain"]) {
+  const churn = rts.map((rt) => get(rt, "churn")).find(Boolean);
+  if (churn) {
+    md +=
+      "### Churn: µs per request with C requests in flight (steady: the oldest finishes, a new one starts)\n\n";
+    md +=
+      'Each request adds one abort listener to the signal it gets and removes it when it finishes ("subscribing"), or ignores it. ';
+    md +=
+      "Growth = µs/request at the largest C measured ÷ at C = 1,000. A quadratic fill that would take more than 45 s is not run (–).\n\n";
+    const cs = churn.cs;
+    md += `| runtime | variant | ${
+      cs.map((c) => `C = ${c.toLocaleString("en")}`).join(" | ")
+    } | growth |\n|---|---|${cs.map(() => "---:").join("|")}|---:|\n`;
+    for (const rt of rts) {
+      const now = get(rt, "churn");
+      if (!now) continue;
+      const then = getBefore(rt, "churn");
+      for (
+        const [m, v] of [
+          ...now.variants.map((v) => [now, v]),
+          ...(then?.variants ?? [])
+            .filter((v) => v.name.startsWith("goroutine-manager"))
+            .map((v) => [then, { ...v, name: `${v.name}${beforeLabel}` }]),
+        ]
+      ) {
+        const cells = m.cs.map((c) => {
+          const p = v.points.find((x) => x.c === c);
+          return p?.usPerRequest == null ? "–" : `${fmt(p.usPerRequest)} µs`;
+        });
+        const gr = v.growth == null
+          ? "–"
+          : `×${fmt(v.growth)}${
+            v.growthToC === m.cs[m.cs.length - 1]
+              ? ""
+              : ` (to ${v.growthToC.toLocaleString("en")})`
+          }`;
+        md += row(
+          `${out.runtimes[rt].label} | ${
+            v.name.startsWith("goroutine-manager") ? `**${v.name}**` : v.name
+          }`,
+          [...cells, gr],
+        );
+      }
+    }
+    md += "\n";
+  }
+  const mc = rts.map((rt) => get(rt, "memory-churn")).find(Boolean);
+  if (mc) {
+    md +=
+      `### Subscribing requests through one long-lived manager (${
+        mc.inFlight.toLocaleString("en")
+      } in flight)\n\n` +
+      head("");
+    const mb = (x) => `${(x / 1e6).toFixed(2)} MB`;
+    for (
+      const [label, f] of [
+        ["requests", (m) => m.requests.toLocaleString("en")],
+        ["heap before (after GC)", (m) => mb(m.heapBefore)],
+        ["heap after (after GC)", (m) => mb(m.heapAfter)],
+        ["peak heap in use (no forced GC)", (m) => mb(m.heapPeak)],
+        [
+          "heap after GC at each tenth, min–max",
+          (m) => `${mb(Math.min(...m.trend))}–${mb(Math.max(...m.trend))}`,
+        ],
+        [
+          "retained per request",
+          (m) => `${fmt(m.retainedBytesPerRequest, 4)} B`,
+        ],
+        ["seconds", (m) => fmt(m.seconds, 1)],
+      ]
+    ) {
+      md += row(
+        label,
+        rts.map((rt) => {
+          const m = get(rt, "memory-churn");
+          return m ? f(m) : "–";
+        }),
+      );
+    }
+    md += "\n";
+  }
+
+  for (
+    const sc of ["spawn", "failure", "stop-fanout", "stop-path", "stop-drain"]
+  ) {
     const any = rts.map((rt) => get(rt, sc)).find(Boolean);
     if (!any) continue;
     const ns = [...new Set(rts.map((rt) => get(rt, sc)?.n).filter(Boolean))]
@@ -161,6 +290,19 @@ export function renderMarkdown(out) {
         return `×${fmt(x.ratio)} <sub>${fmt(x.p25)}–${fmt(x.p75)}</sub>`;
       });
       md += row(c.note ? `${c.name} ¹` : c.name, cells);
+    }
+    for (
+      const c of any.cases.filter((c) => c.name.startsWith("goroutine-manager"))
+    ) {
+      const cells = rts.map((rt) => {
+        const x = getBefore(rt, sc)?.cases.find((y) => y.name === c.name);
+        return x
+          ? `×${fmt(x.ratio)} <sub>${fmt(x.p25)}–${fmt(x.p75)}</sub>`
+          : "";
+      });
+      if (cells.some((x) => x)) {
+        md += row(`${c.name}${beforeLabel}`, cells.map((x) => x || "–"));
+      }
     }
     for (const c of any.cases.filter((c) => c.note)) {
       md += `\n¹ ${c.name}: ${c.note}\n`;

@@ -11,6 +11,9 @@
 // 2. "memory-long-lived": T tasks through ONE manager (batches of 10,000 started
 //    and waited for); heap growth per task after a GC. Default T = 1,000,000;
 //    `--full` runs 10,000,000.
+// 2b. "memory-churn": T requests through ONE manager in steady churn (1,000 in
+//    flight), each adding and removing an abort listener on its signal: heap
+//    before / after / peak and after a GC at every tenth (issue 10).
 // 3. "memory-parent": M managers created under ONE long-lived parent signal:
 //    counts the parent's abort listeners while a manager lives and after it
 //    stops, and the heap growth per manager after M create+stop cycles (and,
@@ -320,6 +323,95 @@ report({
     } MB → ${(h1 / 1e6).toFixed(2)} MB (${
       res.retainedBytesPerTask.toFixed(4)
     } B/task) in ${seconds.toFixed(1)} s`,
+  );
+  report(res);
+}
+
+// ---------------------------------------------------------------------------
+// 2b. The server pattern through one long-lived manager (issue 10): T requests
+//     in steady churn with CHURN_C in flight (the oldest finishes, a new one
+//     starts), each adding one abort listener to its signal and removing it
+//     when it finishes. The heap must stay flat: no growing list of child
+//     signals, no per-task residue. Heap after a GC at every tenth of the run,
+//     and the peak of the heap in use (read without a GC every 50,000
+//     requests, so it includes garbage not yet collected).
+
+{
+  const C = arg("churn-mem-c", 1_000);
+  const m = new GoroutineManager();
+  const task = async (signal: AbortSignal, gate: Promise<void>) => {
+    const on = () => {};
+    signal.addEventListener("abort", on);
+    try {
+      await gate;
+    } finally {
+      signal.removeEventListener("abort", on);
+    }
+  };
+  const heapNow = (): number =>
+    jsc
+      ? jsc.heapSize()
+      : g.Deno
+      ? g.Deno.memoryUsage().heapUsed
+      : g.process.memoryUsage().heapUsed;
+  const ring = new Array<() => void>(C);
+  let pos = 0;
+  const startOne = () => {
+    const d = Promise.withResolvers<void>();
+    m.startForegroundGoroutine((signal) => task(signal, d.promise));
+    ring[pos] = d.resolve;
+  };
+  for (pos = 0; pos < C; pos++) startOne();
+  pos = 0;
+  const step = async (count: number) => {
+    for (let i = 0; i < count; i++) {
+      ring[pos]!();
+      startOne();
+      if (++pos === C) pos = 0;
+      await null; // the finished request's `finally` runs before the next start
+    }
+  };
+  await step(100_000); // warm-up
+  const h0 = await settledHeap();
+  let peak = h0;
+  const trend: number[] = [];
+  const tenth = Math.max(50_000, Math.round(LONG_T / 10 / 50_000) * 50_000);
+  const t0 = performance.now();
+  for (let done = 0; done < LONG_T; done += 50_000) {
+    await step(50_000);
+    const h = heapNow();
+    if (h > peak) peak = h;
+    if ((done + 50_000) % tenth === 0) trend.push(await settledHeap());
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  for (let i = 0; i < C; i++) ring[i]!();
+  await m.wait();
+  const h1 = await settledHeap();
+  const res = {
+    scenario: "memory-churn",
+    runtime: runtimeName(),
+    requests: LONG_T,
+    inFlight: C,
+    heapBefore: h0,
+    heapAfter: h1,
+    heapPeak: peak,
+    trend,
+    retainedBytesPerRequest: (h1 - h0) / LONG_T,
+    seconds,
+    errors: m.errors.length,
+  };
+  console.log(
+    `\n${
+      LONG_T.toLocaleString("en")
+    } subscribing requests through one manager, ${C} in flight: heap ${
+      (h0 / 1e6).toFixed(2)
+    } MB → ${(h1 / 1e6).toFixed(2)} MB after (peak in use ${
+      (peak / 1e6).toFixed(2)
+    } MB; after GC at each tenth: ${
+      trend.map((h) => (h / 1e6).toFixed(2)).join(", ")
+    } MB), ${res.retainedBytesPerRequest.toFixed(4)} B/request, ${
+      seconds.toFixed(1)
+    } s`,
   );
   report(res);
 }

@@ -11,8 +11,14 @@
 // Runs on the machine's own Node (20 or newer): it only spawns the runtimes.
 //
 // Usage: node bench/run.mjs [--render-only] [--runtimes=node24,bun,deno,node22]
-//          [--scenarios=spawn,failure,stop,memory] [--full] [--rounds=15] ...
+//          [--scenarios=spawn,failure,stop,memory,churn,server] [--full]
+//          [--rounds=15]
+//          [--lib=<git revision>] ...
 // Unknown flags are passed on to the scripts (see bench/_harness.ts).
+// `--lib=<rev>` measures the library as committed at <rev> (mod.ts and src/
+// from `git archive`) instead of the working tree, and stores the figures as
+// the "before" part of bench/results.json (used for issue 10: `--lib=39dd7e5`,
+// the last commit before shard signals).
 
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -48,6 +54,7 @@ const SCRIPTS = {
   failure: "bench/failure.bench.ts",
   stop: "bench/stop.bench.ts",
   memory: "bench/memory.bench.ts",
+  churn: "bench/churn.bench.ts",
 };
 
 const argv = process.argv.slice(2);
@@ -66,9 +73,13 @@ const opt = (name, fallback) => {
 };
 // Node 22 adds three minutes; ask for it with --runtimes=node24,bun,deno,node22.
 const runtimes = opt("runtimes", ["node24", "bun", "deno"]);
-const scenarios = opt("scenarios", Object.keys(SCRIPTS));
+// "server": bench/server_load.mjs, run once for all runtimes (not node22).
+const ALL = [...Object.keys(SCRIPTS), "server"];
+const scenarios = opt("scenarios", ALL);
+const libRev = opt("lib", [])[0];
 const passOn = argv.filter((x) =>
-  !x.startsWith("--runtimes=") && !x.startsWith("--scenarios=")
+  !x.startsWith("--runtimes=") && !x.startsWith("--scenarios=") &&
+  !x.startsWith("--lib=")
 );
 
 const version = (cmd, args) => {
@@ -93,7 +104,27 @@ const out = {
 // with esbuild into bench/.snapshot/, and have every script import that.
 const snapshotDir = join(root, "bench", ".snapshot");
 mkdirSync(snapshotDir, { recursive: true });
-const snapshot = join(snapshotDir, "goroutine-manager.mjs");
+const snapshot = join(
+  snapshotDir,
+  libRev ? `goroutine-manager.${libRev}.mjs` : "goroutine-manager.mjs",
+);
+let sourceDir = root;
+if (libRev) {
+  // The sources as committed at libRev, extracted next to the snapshot.
+  sourceDir = join(snapshotDir, `src-${libRev}`);
+  mkdirSync(sourceDir, { recursive: true });
+  const archive = spawnSync("git", ["archive", libRev, "mod.ts", "src"], {
+    cwd: root,
+    maxBuffer: 1 << 28,
+  });
+  if (archive.status !== 0) {
+    throw new Error(`git archive ${libRev} failed: ${archive.stderr}`);
+  }
+  const tar = spawnSync("tar", ["-x", "-C", sourceDir], {
+    input: archive.stdout,
+  });
+  if (tar.status !== 0) throw new Error(`tar failed: ${tar.stderr}`);
+}
 const esbuild = spawnSync(bin(".bin", "esbuild"), [
   "mod.ts",
   "--bundle",
@@ -101,18 +132,18 @@ const esbuild = spawnSync(bin(".bin", "esbuild"), [
   "--target=es2022",
   `--outfile=${snapshot}`,
   "--log-level=warning",
-], { cwd: root, encoding: "utf8" });
+], { cwd: sourceDir, encoding: "utf8" });
 if (esbuild.status !== 0) throw new Error(`esbuild failed: ${esbuild.stderr}`);
-const rev = spawnSync("git", ["rev-parse", "--short", "HEAD"], {
+const rev = spawnSync("git", ["rev-parse", "--short", libRev ?? "HEAD"], {
   cwd: root,
   encoding: "utf8",
 }).stdout.trim();
-const dirty =
+const dirty = !libRev &&
   spawnSync("git", ["status", "--porcelain", "--", "src", "mod.ts"], {
-    cwd: root,
-    encoding: "utf8",
-  })
-    .stdout.trim() !== "";
+      cwd: root,
+      encoding: "utf8",
+    })
+      .stdout.trim() !== "";
 out.library = `${rev}${dirty ? " + uncommitted src changes" : ""}`;
 const env = { ...process.env, GM_LIB: pathToFileURL(snapshot).href };
 
@@ -131,7 +162,7 @@ for (const id of runtimes) {
     command: out.command,
     date: out.date,
   };
-  for (const sc of scenarios) {
+  for (const sc of scenarios.filter((x) => x !== "server")) {
     const script = SCRIPTS[sc];
     if (!script) throw new Error(`unknown scenario ${sc}`);
     const t0 = Date.now();
@@ -164,26 +195,76 @@ for (const id of runtimes) {
     console.error(`  (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
   }
 }
+if (scenarios.includes("server")) {
+  // The server load test drives Bun.serve, Deno.serve and node:http itself,
+  // with autocannon as the client, run by Node 24.
+  const ids = runtimes.filter((r) => ["node24", "bun", "deno"].includes(r));
+  const t0 = Date.now();
+  console.error(`\n▶ bench/server_load.mjs: ${ids.join(", ")}`);
+  const r = spawnSync(
+    RUNTIMES.node24.cmd,
+    ["bench/server_load.mjs", `--runtimes=${ids.join(",")}`, ...passOn],
+    {
+      cwd: root,
+      encoding: "utf8",
+      maxBuffer: 1 << 28,
+      env,
+      timeout: 20 * 60_000,
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
+  for (const line of (r.stdout ?? "").split("\n")) {
+    if (line.startsWith("@@RESULT ")) {
+      const parsed = JSON.parse(line.slice(9));
+      out.results.push({ ...parsed, runtimeVersion: parsed.version });
+      if (!out.runtimes[parsed.runtime]) {
+        out.runtimes[parsed.runtime] = {
+          label: RUNTIMES[parsed.runtime].label,
+          version: parsed.version,
+          library: out.library,
+          command: out.command,
+          date: out.date,
+        };
+      }
+    }
+  }
+  if (r.status !== 0) {
+    failures.push(`bench/server_load.mjs exited with ${r.status ?? r.signal}`);
+  }
+  console.error(`  (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+}
 out.seconds = Math.round((Date.now() - started) / 1000);
 
 // Merge with earlier results for runtimes/scenarios not run this time, so a
-// partial run (--runtimes=bun) updates only its own rows.
+// partial run (--runtimes=bun) updates only its own rows. A `--lib=<rev>` run
+// goes into the `before` part of results.json (merged the same way), which
+// results.md shows next to the current figures; a normal run keeps it.
 const jsonPath = join(root, "bench", "results.json");
-if (
-  existsSync(jsonPath) &&
-  (runtimes.length < 3 || scenarios.length < Object.keys(SCRIPTS).length)
-) {
-  const old = JSON.parse(readFileSync(jsonPath, "utf8"));
-  const fresh = new Set(out.results.map((r) => `${r.runtime}/${r.scenario}`));
-  out.results.push(
-    ...old.results.filter((r) => !fresh.has(`${r.runtime}/${r.scenario}`)),
+const previous = existsSync(jsonPath)
+  ? JSON.parse(readFileSync(jsonPath, "utf8"))
+  : undefined;
+const merge = (fresh, old) => {
+  if (!old) return fresh;
+  const seen = new Set(fresh.results.map((r) => `${r.runtime}/${r.scenario}`));
+  fresh.results.push(
+    ...old.results.filter((r) => !seen.has(`${r.runtime}/${r.scenario}`)),
   );
-  out.runtimes = { ...old.runtimes, ...out.runtimes };
+  fresh.runtimes = { ...old.runtimes, ...fresh.runtimes };
+  return fresh;
+};
+let whole;
+if (libRev) {
+  delete out.machine;
+  whole = { ...previous, before: merge(out, previous?.before) };
+} else {
+  const partial = runtimes.length < 3 || scenarios.length < ALL.length;
+  whole = partial ? merge(out, previous) : out;
+  if (previous?.before) whole.before = previous.before;
 }
-writeFileSync(jsonPath, JSON.stringify(out, null, 2) + "\n");
-const md = renderMarkdown(out);
+writeFileSync(jsonPath, JSON.stringify(whole, null, 2) + "\n");
+const md = renderMarkdown(whole);
 writeFileSync(join(root, "bench", "results.md"), md);
-writeFileSync(join(root, "bench", "chart.svg"), renderChart(out));
+writeFileSync(join(root, "bench", "chart.svg"), renderChart(whole));
 console.log(md);
 for (const f of failures) console.error(`FAILED: ${f}`);
 if (failures.length) process.exitCode = 1;

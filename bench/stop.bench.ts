@@ -1,6 +1,7 @@
 // Copyright 2026 the goroutine-manager authors. Apache-2.0 license.
 //
-// Two scenarios about stopping N tasks that each listen on the stop signal.
+// Three scenarios about stopping N tasks that each listen on the stop signal
+// ("stop-path", the whole life cycle timed, is described below).
 //
 // "stop-fanout": the stop call alone (synchronous: it runs the N abort
 //   listeners). Baseline: `AbortController.abort()` with the same N listeners.
@@ -177,12 +178,51 @@ export const drain = [
   },
 ];
 
+// "stop-path" (issue 10): everything timed — start N tasks that each await
+// their signal's abort, then stop and wait until all settled. Baseline: one
+// bare AbortController, N listeners on its signal, abort() + Promise.all. This
+// is where one shared signal costs O(N²): every addEventListener walks the
+// listeners already there.
+export const path = [
+  {
+    name: "bare AbortController, N listeners + abort() + Promise.all",
+    run: async () => {
+      const s = bareSetup();
+      s.controller.abort();
+      await s.all;
+    },
+  },
+  {
+    name: "goroutine-manager: start N + stopAllGoroutines() + wait()",
+    run: async () => {
+      const m = managerSetup();
+      m.stopAllGoroutines();
+      await m.wait();
+    },
+  },
+  {
+    name: "hand-rolled AbortController + try/catch + counter",
+    run: async () => {
+      const s = handSetup();
+      s.controller.abort();
+      await s.done;
+    },
+  },
+];
+
 if (import.meta.main ?? true) {
   await scenario(
     "stop-fanout",
     "Stop fan-out: the stop call with N listeners",
     N,
     fanout,
+    { batches: 2 },
+  );
+  await scenario(
+    "stop-path",
+    "Stop path: start N tasks awaiting their signal's abort, stop, wait (all timed)",
+    N,
+    path,
     { batches: 2 },
   );
   await scenario(
