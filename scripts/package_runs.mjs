@@ -153,11 +153,17 @@ function collectExamples(doc) {
   return found;
 }
 
-/** The numbers captured by the last match of `regex` in `text`. */
+/**
+ * The numbers captured by the last match of `regex` in `text` (`undefined`
+ * for an optional group that did not take part).
+ */
 export function lastMatch(text, regex) {
   let last;
   for (const match of text.matchAll(regex)) last = match;
-  return last && last.slice(1).map(Number);
+  return last &&
+    last.slice(1).map((group) =>
+      group === undefined ? undefined : Number(group)
+    );
 }
 
 /** Counts of a check that only has an exit code: 1 passed or 1 failed. */
@@ -204,7 +210,10 @@ export function builtRuns(sourceRuns) {
       command: deno,
       args: ["test", "--doc", "--allow-all", "--no-prompt", "mod.ts", "src/"],
       counts: (out) =>
-        lastMatch(out, /\|\s*(\d+) passed[^|]*\|\s*(\d+) failed/g),
+        lastMatch(
+          out,
+          /\|\s*(\d+) passed[^|\n]*\|\s*(\d+) failed(?:[^|\n]*\|\s*(\d+) ignored)?/g,
+        ),
     },
     ...exampleRuns,
   ];

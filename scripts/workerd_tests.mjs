@@ -8,7 +8,7 @@
 // every check and the lines
 //
 //   workerd (DATE): N passed, N failed     (one per compatibility date)
-//   workerd: N passed, N failed            (all of them)
+//   workerd: N passed, N failed, 0 skipped (all of them)
 //
 // Exits non-zero if a check fails, if no check ran, or if workerd does not
 // start or answer. workerd is killed in every case (finally, signals, and a
@@ -275,7 +275,7 @@ async function main() {
   if (log && (verbose || problem || failed)) {
     console.log(`--- workerd log\n${log.trimEnd()}\n---`);
   }
-  console.log(`workerd: ${passed} passed, ${failed} failed`);
+  console.log(`workerd: ${passed} passed, ${failed} failed, 0 skipped`);
   process.exitCode = failed === 0 && passed > 0 && !problem ? 0 : 1;
 }
 
