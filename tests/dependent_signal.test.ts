@@ -314,37 +314,190 @@ test("dependentSignal() validates its arguments before it adds any listener", ()
   const rescue = new AbortController().signal;
   const onUpstream = countListeners(upstream);
   const onRescue = countListeners(rescue);
+  const message = (name: string, expected: string, shown: unknown) =>
+    `Cannot create dependent signal as '${name}' must be ${expected}: current value is ${shown}`;
   assert.throws(() => dependentSignal("nope" as never), {
     name: "TypeError",
-    message:
-      `Cannot create dependent signal as 'upstream' must be an AbortSignal: current value is "nope"`,
+    message: message("upstream", "an AbortSignal", `"nope"`),
   });
-  // The runtime's own TypeError, before any listener is added.
-  assert.throws(
-    () => dependentSignal(upstream, { rescue: {} as never }),
-    TypeError,
-  );
-  assert.throws(() => dependentSignal(upstream, null as never), TypeError);
-  assert.throws(
-    () => dependentSignal(upstream, { after: 42 as never, rescue }),
-    TypeError,
-  );
+  for (const [options, shown] of [[42, "42"], [null, "null"], ["x", `"x"`]]) {
+    assert.throws(() => dependentSignal(upstream, options as never), {
+      name: "TypeError",
+      message: message("options", "an object", shown),
+    });
+  }
+  // Not even a look-alike: today's "rescue?.addEventListener is not a function".
+  const fake = { aborted: false, addEventListener() {}, reason: undefined };
+  for (
+    const [value, shown] of [
+      ["x", `"x"`],
+      [0, "0"],
+      [null, "null"],
+      [fake, "[object Object]"],
+    ]
+  ) {
+    assert.throws(
+      () => dependentSignal(upstream, { rescue: value as never }),
+      {
+        name: "TypeError",
+        message: message("rescue", "an AbortSignal", shown),
+      },
+    );
+  }
+  // Not iterable (a manager is one dependency: wrap it in [ ]), or a string.
+  const manager = new GoroutineManager();
+  for (
+    const [after, shown] of [
+      [42, "42"],
+      [manager, "[object Object]"],
+      ["abc", `"abc"`],
+      [null, "null"],
+      [{
+        *[Symbol.iterator]() {
+          yield Promise.resolve();
+          throw new Error("iterator failed");
+        },
+      }, "[object Object]"],
+    ]
+  ) {
+    assert.throws(
+      () => dependentSignal(upstream, { after: after as never, rescue }),
+      {
+        name: "TypeError",
+        message: message("after", "an iterable of Dependency", shown),
+      },
+    );
+  }
+  const revoked = Proxy.revocable({}, {});
+  revoked.revoke();
+  const throwingThen = {
+    get then() {
+      throw new Error("then getter");
+    },
+  };
+  for (
+    const [dependency, shown] of [
+      [42, "42"],
+      [null, "null"],
+      [undefined, "undefined"],
+      ["abc", `"abc"`],
+      [{ signal: upstream }, "[object Object]"],
+      [{ signal: {}, wait() {} }, "[object Object]"],
+      [revoked.proxy, "[object Object]"],
+      [throwingThen, "[object Object]"],
+    ] as const
+  ) {
+    assert.throws(
+      () =>
+        dependentSignal(upstream, {
+          after: [Promise.resolve(), dependency as never],
+          rescue,
+        }),
+      {
+        name: "TypeError",
+        message: message("after[1]", "a Dependency", shown),
+      },
+    );
+  }
+  assert.equal(onUpstream.count, 0);
+  assert.equal(onRescue.count, 0);
+});
+
+test("dependentSignal() touches no dependency before every one is checked", () => {
+  const upstream = new AbortController().signal;
+  let thens = 0;
+  const thenable = {
+    then() {
+      thens++;
+    },
+  };
+  let calls = 0;
   assert.throws(
     () =>
       dependentSignal(upstream, {
-        after: [Promise.resolve(), 42 as never],
-        rescue,
+        after: [thenable as never, () => calls++, 42 as never],
       }),
-    {
-      name: "TypeError",
-      message:
-        "Cannot create dependent signal as 'after[1]' must be a Dependency: current value is 42",
+    TypeError,
+  );
+  // Promise jobs would call `then` on the next microtask: none is queued.
+  return Promise.resolve().then(() => {
+    assert.equal(thens, 0);
+    assert.equal(calls, 0);
+  });
+});
+
+test("dependentSignal() counts a misbehaving thenable or function result once", async () => {
+  const upstream = new AbortController();
+  const order: string[] = [];
+  const drain = Promise.withResolvers<void>();
+  const twice = {
+    then(resolve: () => void, reject: (error: unknown) => void) {
+      resolve();
+      resolve();
+      reject(new Error("late"));
     },
+  };
+  const throwing = {
+    then() {
+      throw new Error("then failed");
+    },
+  };
+  const throwingGetter = Object.defineProperty(Promise.resolve(), "then", {
+    get() {
+      throw new Error("then getter");
+    },
+  });
+  const signal = dependentSignal(upstream.signal, {
+    after: [
+      twice as never,
+      () => {
+        order.push("a");
+        return twice;
+      },
+      () => {
+        order.push("b");
+        return throwing;
+      },
+      () => {
+        order.push("c");
+        return throwingGetter;
+      },
+      () => {
+        order.push("d");
+        // A native promise with its own `then` that calls back twice.
+        const promise = Promise.resolve();
+        Object.defineProperty(promise, "then", {
+          value: (resolve: () => void) => {
+            resolve();
+            resolve();
+          },
+        });
+        return promise;
+      },
+      () => {
+        order.push("e");
+        return drain.promise;
+      },
+      () => {
+        order.push("f");
+      },
+    ],
+  });
+  const seen = await escapes(async () => {
+    upstream.abort();
+    for (let i = 0; i < 10 && order.length < 5; i++) await tick();
+    await tick();
+    // Counted once: "e" is still draining, so "f" has not had its turn.
+    assert.deepEqual(order, ["a", "b", "c", "d", "e"]);
+    assert.equal(signal.aborted, false);
+    drain.resolve();
+    await tick();
+  });
+  assert.deepEqual(seen, []);
+  assert.equal(signal.aborted, true);
+  assert.deepEqual(
+    order,
+    ["a", "b", "c", "d", "e", "f"],
+    "each step once, in order",
   );
-  assert.throws(
-    () => dependentSignal(upstream, { after: [{ signal: upstream } as never] }),
-    { name: "TypeError", message: /'after\[0\]'/ },
-  );
-  assert.equal(onUpstream.count, 0);
-  assert.equal(onRescue.count, 0);
 });
