@@ -225,7 +225,6 @@ async function launch() {
       args: CHROMIUM_ARGS,
       timeout: LAUNCH_MS,
       protocolTimeout: CHECKS_MS,
-      pipe: true,
       dumpio: verbose,
     });
   } catch (error) {
@@ -301,9 +300,10 @@ function lifecycleResult(name, report, expectEvent) {
 }
 
 /** `visibilitychange` to hidden, from a real freeze of the page. */
+const VISIBILITY =
+  "visibilitychange (hidden) stops the manager: Page.setWebLifecycleState frozen, then active";
 async function visibilityCheck(page, base) {
-  const name =
-    "visibilitychange (hidden) stops the manager: Page.setWebLifecycleState frozen, then active";
+  const name = VISIBILITY;
   await page.goto(`${base}/lifecycle.html?mode=visibility`, {
     waitUntil: "load",
   });
@@ -324,9 +324,10 @@ async function visibilityCheck(page, base) {
 }
 
 /** `pagehide`, from a real navigation away; the page reports through sendBeacon. */
+const PAGEHIDE =
+  "pagehide stops the manager: a navigation away, reported through sendBeacon";
 async function pagehideCheck(page, base, beacons) {
-  const name =
-    "pagehide stops the manager: a navigation away, reported through sendBeacon";
+  const name = PAGEHIDE;
   beacons.length = 0;
   await page.goto(`${base}/lifecycle.html?mode=pagehide`, {
     waitUntil: "load",
@@ -413,12 +414,17 @@ async function main() {
 
     const lifecycle = await browser.newPage();
     watch(lifecycle, "lifecycle.html", problems);
-    for (const run of [visibilityCheck, pagehideCheck]) {
+    for (
+      const [name, run] of [
+        [VISIBILITY, visibilityCheck],
+        [PAGEHIDE, pagehideCheck],
+      ]
+    ) {
       try {
         results.push(await run(lifecycle, base, beacons));
       } catch (error) {
         results.push({
-          name: run.name,
+          name,
           ok: false,
           message: String(error?.message ?? error),
         });
