@@ -7,7 +7,7 @@ const { then } = Promise.prototype;
  * Calls `fn(arg)` and reports its outcome exactly once: `fail` for a
  * synchronous throw or a rejection, `done` for a plain return or a
  * fulfilment. Only a plain native promise (its constructor is `Promise`, its
- * `then` the native one) gets the handlers directly; any other promise or
+ * `then` the native one, each read once) gets the handlers directly; any other promise or
  * thenable is adopted by a new promise, whose resolving functions count once
  * however its `then` calls back, and whose rejection catches a throwing `then`
  * or `then` getter. Reading the result (a revoked proxy, a throwing getter)
@@ -22,13 +22,13 @@ export function runTask<T>(
 ): void {
   try {
     const result = fn(arg) as Promise<unknown> | undefined;
-    if (
-      result instanceof Promise && result.constructor === Promise &&
-      result.then === then
-    ) {
+    const resultThen = result?.then;
+    // A look-alike that is no native promise makes the native `then` throw
+    // before it attaches anything.
+    if (resultThen === then && result!.constructor === Promise) {
       return void then.call(result, done, fail);
     }
-    if (typeof result?.then === "function") {
+    if (typeof resultThen === "function") {
       return void new Promise((resolve) => resolve(result)).then(done, fail);
     }
   } catch (error) {

@@ -167,7 +167,9 @@ export class GoroutineManager {
   readonly #errors: Error[] = [];
   #joined: Error | undefined;
   #pending = 0;
-  #idle: PromiseWithResolvers<void> | undefined;
+  /** What `wait()` returns while foreground work is pending, and its resolve. */
+  #idle: Promise<void> | undefined;
+  #resolveIdle: (() => void) | undefined;
   #tracked: Set<GoroutineInfo> | undefined;
   #waitUntil: ((promise: Promise<unknown>) => void) | undefined;
   /** Every shard ever made: each is aborted with the manager. */
@@ -505,7 +507,7 @@ export class GoroutineManager {
   wait(): Promise<void> {
     return this.#pending === 0
       ? Promise.resolve()
-      : (this.#idle ??= Promise.withResolvers<void>()).promise;
+      : this.#idle ??= new Promise((resolve) => this.#resolveIdle = resolve);
   }
 
   /**
@@ -579,8 +581,8 @@ export class GoroutineManager {
 
   #foregroundDone = (): void => {
     if (--this.#pending === 0) {
-      this.#idle?.resolve();
-      this.#idle = undefined;
+      this.#resolveIdle?.();
+      this.#idle = this.#resolveIdle = undefined;
     }
   };
 
@@ -691,20 +693,20 @@ export class GoroutineManager {
   #keepAlive(done: () => void, fail: Fail): [() => void, Fail] {
     const waitUntil = this.#waitUntil;
     if (!waitUntil) return [done, fail];
-    const settled = Promise.withResolvers<void>();
+    let settle: () => void;
     try {
-      waitUntil(settled.promise);
+      waitUntil(new Promise<void>((resolve) => settle = resolve));
     } catch (error) {
       this.#collect(error);
     }
     return [
       (): void => {
         done();
-        settled.resolve();
+        settle();
       },
       (error, goroutine): void => {
         fail(error, goroutine);
-        settled.resolve();
+        settle();
       },
     ];
   }
