@@ -11,8 +11,9 @@ import { GoroutineStoppedError } from "./goroutine_stopped_error.ts";
 import { PanicCollector } from "./panic_collector.ts";
 
 /**
- * A task run by a {@linkcode GoroutineManager}: called at once with the
- * manager's signal, it may return anything or a promise. Throwing or rejecting
+ * A task run by a {@linkcode GoroutineManager}: called at once with its signal
+ * (a child of {@linkcode GoroutineManager.signal} that aborts with it, with the
+ * same reason), it may return anything or a promise. Throwing or rejecting
  * is a "panic": the value is collected and the manager stops.
  */
 export type Goroutine = (signal: AbortSignal) => unknown;
@@ -58,9 +59,11 @@ export interface GoroutineManagerHooks {
 export interface GoroutineManagerOptions {
   /**
    * A parent signal (Go: the parent context). When it aborts, the manager's
-   * signal aborts with the same reason. This is not a graceful stop: what tasks
-   * throw afterwards is collected. An already aborted parent gives an already
-   * aborted manager.
+   * signal aborts with the same reason. If that reason is a
+   * {@linkcode GoroutineStoppedError} (a parent manager, or a task's signal,
+   * that stopped or failed), it is a graceful stop for this manager too;
+   * otherwise (a timeout, a disconnect) it is not: what tasks throw afterwards
+   * is collected. An already aborted parent gives an already aborted manager.
    *
    * @default {undefined}
    */
@@ -120,7 +123,7 @@ type Fail = (error: unknown, goroutine?: string) => void;
  * `loopholelabs/goroutine-manager` built on `AbortSignal`.
  *
  * Foreground tasks are tracked by {@linkcode GoroutineManager.wait}; background
- * tasks are fire-and-forget. All of them get the manager's
+ * tasks are fire-and-forget. Each gets a child of the manager's
  * {@linkcode GoroutineManager.signal}, which aborts when any task fails, when
  * {@linkcode GoroutineManager.stopAllGoroutines} is called, or when the parent
  * signal aborts.
@@ -351,7 +354,7 @@ export class GoroutineManager {
 
   /**
    * Starts a task that {@linkcode GoroutineManager.wait} waits for (Go:
-   * `StartForegroundGoroutine`). It is called at once with the manager's signal;
+   * `StartForegroundGoroutine`). It is called at once with its signal;
    * a synchronous throw or a rejected promise is collected and stops the
    * manager. Nothing it throws ever reaches the caller. A task started after a
    * stop still runs, with the already aborted signal.
