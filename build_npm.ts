@@ -9,10 +9,15 @@
  * 1. `tsc -p tsconfig.build.json` emits ES2022 ESM, `.d.ts` and maps into `npm/esm/`.
  * 2. The `.d.ts` files get `.js` specifiers, and the disposable symbols are
  *    declared for consumers whose `lib` lacks `esnext.disposable`.
- * 3. `npm/package.json` is written (the version comes from `deno.json`), and the
- *    README, LICENSE and the sources the maps point to are copied.
+ * 3. `npm/package.json` is written (the version comes from `deno.json`), the
+ *    user README ({@linkcode userReadme}: install, import, usage, links; not
+ *    the workspace README, which is about developing the library) is
+ *    written, and the LICENSE and the sources the maps point to are copied.
  * 4. The package is packed and installed into `.tmp/built/` with a copy of
- *    `tests/`, so the suite imports it by its package name.
+ *    `tests/`, so the suite imports it by its package name. Every `ts` block of
+ *    the user README runs there as a program (Node 24), and
+ *    `require("goroutine-manager")` is checked on Node 22 and Node 24, so what
+ *    the README says stays true.
  * 5. Unless `--no-test` is given, the suite runs against it under Node 22,
  *    Node 24 and Bun (dnt's `test: true`).
  *
@@ -103,12 +108,13 @@ function buildNpm({ test }: { test: boolean }): void {
   fixDeclarations(files.filter((file) => file.endsWith(".d.ts")));
   copySources(files.filter((file) => file.endsWith(".map")));
 
-  writeJson(join(outDir, "package.json"), packageJson(version));
-  for (const name of ["README.md", "LICENSE"]) {
-    copyFileSync(join(root, name), join(outDir, name));
-  }
+  const manifest = packageJson(version);
+  writeJson(join(outDir, "package.json"), manifest);
+  writeFileSync(join(outDir, "README.md"), userReadme(manifest));
+  copyFileSync(join(root, "LICENSE"), join(outDir, "LICENSE"));
 
   stage(version);
+  checkReadme();
   console.log(
     `build_npm: built npm/ and installed it into ${relative(root, builtDir)}/`,
   );
@@ -138,6 +144,175 @@ function readVersion(): string {
     );
   }
   return version;
+}
+
+/** The JSR name of the package, from deno.json. */
+function jsrName(): string {
+  return JSON.parse(readFileSync(join(root, "deno.json"), "utf8")).name;
+}
+
+/**
+ * The web address of the repository's README, from `repository` in
+ * package.json (`git+https://github.com/o/r.git` becomes
+ * `https://github.com/o/r#readme`), or `undefined` if it has none.
+ */
+function repositoryReadme(
+  manifest: Record<string, unknown>,
+): string | undefined {
+  const repository = manifest.repository as
+    | string
+    | { url?: string }
+    | undefined;
+  const url = typeof repository === "string" ? repository : repository?.url;
+  const https = url?.replace(/^git\+/, "").replace(/\.git$/, "");
+  return https?.startsWith("https://") ? `${https}#readme` : undefined;
+}
+
+/**
+ * The README shipped in the npm package: for someone who installs it, not
+ * for someone who develops it (the workspace README starts with
+ * `npm install && npm start`). Every `ts` block is a complete program that
+ * {@linkcode checkReadme} runs against the built package.
+ */
+function userReadme(manifest: Record<string, unknown>): string {
+  const jsr = `https://jsr.io/${jsrName()}`;
+  const readme = repositoryReadme(manifest);
+  return `# goroutine-manager
+
+${DESCRIPTION}. No dependencies; it runs on Node ≥ 22, Deno, Bun, Cloudflare Workers
+and browsers.
+
+## Install
+
+\`\`\`sh
+npm install goroutine-manager     # Node (or pnpm add / yarn add)
+bun add goroutine-manager         # Bun
+deno add npm:goroutine-manager    # Deno (or the same code from JSR: deno add jsr:${jsrName()})
+\`\`\`
+
+## Import
+
+\`\`\`ts
+import { GoroutineManager } from "goroutine-manager";
+
+console.log(typeof GoroutineManager); // "function"
+\`\`\`
+
+The package is ESM with TypeScript types. From CommonJS, \`require("goroutine-manager")\` works on
+Node ≥ 22.12 (\`require(esm)\`, no flag needed) and on Bun; on Node 22.0 to 22.11 use
+\`await import("goroutine-manager")\`. A CommonJS TypeScript file (\`.cts\`) can write
+\`import gm = require("goroutine-manager")\` with \`"module": "nodenext"\`. It needs
+\`Promise.withResolvers\`: Node 22, Deno, Bun, Chrome 119, Firefox 121, Safari 17.4 or newer.
+
+## Usage
+
+Start tasks, let the first failure stop the others, wait for all of them, and read every error:
+
+\`\`\`ts
+import { GoroutineManager } from "goroutine-manager";
+
+/** Resolves after \`ms\`, or rejects with the signal's reason when it aborts. */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener("abort", () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    }, { once: true });
+  });
+}
+
+const manager = new GoroutineManager();
+manager.startForegroundGoroutine(async (signal) => {
+  await sleep(60_000, signal); // a long job: the failure below stops it at once
+});
+manager.startForegroundGoroutine(async (signal) => {
+  await sleep(10, signal);
+  throw new Error("upload failed");
+});
+await manager.wait(); // both tasks have finished
+console.log(manager.errors.map((error) => error.message)); // [ "upload failed" ]
+\`\`\`
+
+The stop is not an error: a task that ends with its signal's reason after a stop is not collected.
+Stop everything yourself with \`manager.stopAllGoroutines()\`, or let \`await using\` stop, wait and
+throw the collected error at the end of a block:
+
+\`\`\`ts
+import { GoroutineManager } from "goroutine-manager";
+
+let finished = false;
+{
+  await using manager = new GoroutineManager();
+  manager.startForegroundGoroutine(async (signal) => {
+    await new Promise((resolve) => signal.addEventListener("abort", resolve));
+    finished = true; // leaving the block stopped it
+  });
+}
+console.log(finished); // true
+\`\`\`
+
+The package also exports \`waitFor\` (a wait with a deadline that names the tasks still running),
+\`dependentSignal\` and \`ShutdownCascade\` (ordered shutdowns), \`handleProcessSignals\` (Ctrl-C and
+SIGTERM), \`PanicCollector\` and the error classes.
+
+## Documentation
+
+- ${
+    readme
+      ? `[The full README](${readme}): every option, graceful exits, cascades, process signals, servers, Cloudflare Workers, the Go-to-TypeScript table, performance.`
+      : `[The full README](${jsr}): every option, graceful exits, cascades, process signals, servers, Cloudflare Workers, the Go-to-TypeScript table, performance.`
+  }
+- [The API reference](${jsr}/doc), generated from the JSDoc of every export (each with a tested example).
+
+## License
+
+Apache-2.0, like the Go original.
+`;
+}
+
+/**
+ * Runs every `ts` block of the shipped README as a program with Node 24 in
+ * `.tmp/built/` (against the installed package), and checks that
+ * `require("goroutine-manager")` works on Node 22 and Node 24, as the README
+ * says. Throws on the first failure.
+ */
+function checkReadme(): void {
+  const text = readFileSync(join(outDir, "README.md"), "utf8");
+  const blocks = [...text.matchAll(/^```ts\n([\s\S]*?)^```$/gm)];
+  if (blocks.length === 0) throw new Error("npm/README.md has no ts block");
+  blocks.forEach(([, code], index) => {
+    const file = join(builtDir, `readme_${index}.ts`);
+    writeFileSync(file, code!);
+    const result = spawnSync(node24, [file], {
+      cwd: builtDir,
+      encoding: "utf8",
+      timeout: 30_000,
+    });
+    if (result.status !== 0) {
+      throw new Error(
+        `npm/README.md's ts block ${index} failed (${result.status}):\n${result.stderr}`,
+      );
+    }
+  });
+  for (const node of ["node22", "node24"]) {
+    const result = spawnSync(
+      join(root, "node_modules", node, "bin", "node"),
+      [
+        "--eval",
+        'const m = require("goroutine-manager"); if (typeof m.GoroutineManager !== "function") process.exit(1);',
+      ],
+      { cwd: builtDir, encoding: "utf8", timeout: 30_000 },
+    );
+    if (result.status !== 0) {
+      throw new Error(
+        `require("goroutine-manager") failed on ${node}:\n${result.stderr}`,
+      );
+    }
+  }
+  console.log(
+    `build_npm: npm/README.md's ${blocks.length} ts blocks run, require() works on Node 22 and 24`,
+  );
 }
 
 function packageJson(version: string): Record<string, unknown> {
