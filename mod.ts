@@ -8,8 +8,8 @@
  * for Deno, Bun, Node, Cloudflare Workers and browsers.
  *
  * - {@linkcode GoroutineManager} starts foreground and background tasks, hands
- *   them one `AbortSignal`, stops them on the first error, and collects every
- *   error.
+ *   them `AbortSignal`s that abort together (cheap to subscribe to at any
+ *   concurrency), stops them on the first error, and collects every error.
  * - {@linkcode PanicCollector} reports work started elsewhere (callbacks,
  *   cleanups) to a manager.
  * - {@linkcode GoroutineStoppedError} is the reason a manager stops with, so a
