@@ -572,6 +572,50 @@ check(
 );
 
 check(
+  "throwing abort listeners on the signals of many tasks: every task signal still aborts, no throw is lost",
+  async () => {
+    const throws = abortThrows();
+    const manager = new GoroutineManager();
+    const release = Promise.withResolvers();
+    const signals = [];
+    const booms = [];
+    // 100 tasks in flight: their signals are shared by groups of tasks, and
+    // two tasks far apart add a throwing listener to theirs.
+    for (let i = 0; i < 100; i++) {
+      manager.startForegroundGoroutine((signal) => {
+        signals.push(signal);
+        if (i === 3 || i === 90) booms.push(addThrowingListener(signal));
+        return release.promise;
+      });
+    }
+    try {
+      manager.stopAllGoroutines();
+    } catch (error) {
+      throw new CheckError(`stopAllGoroutines() threw ${describe(error)}`);
+    }
+    equal(
+      signals.filter((signal) =>
+        signal.aborted && signal.reason === manager.getErrGoroutineStopped()
+      ).length,
+      100,
+      "task signals aborted with the stop reason",
+    );
+    release.resolve();
+    await within(2000, manager.wait(), "wait()");
+    if (throws) {
+      equal(
+        messages(manager),
+        JSON.stringify(booms.map((boom) => boom.message)),
+        "errors",
+      );
+      return `abort() threw each listener's error; the manager collected all ${booms.length}`;
+    }
+    equal(messages(manager), "[]", "errors");
+    return "workerd reported the listeners' errors itself; nothing collected";
+  },
+);
+
+check(
   "a throwing abort listener: a failing task (sync throw and rejection) still stops the manager",
   async () => {
     const throws = abortThrows();
