@@ -30,6 +30,10 @@ export function renderChart(out) {
         "N rejecting tasks, all errors collected (ratio to Promise.allSettled)",
       ],
       [
+        "stop-path",
+        "Start N tasks awaiting their signal, stop, wait (ratio to one bare AbortController)",
+      ],
+      [
         "stop-drain",
         "Stop N tasks and wait until settled (ratio to abort() + Promise.all)",
       ],
@@ -46,7 +50,29 @@ export function renderChart(out) {
     panels.push({
       title: `${title}, N = ${any.n}`,
       rows,
-      target: sc === "spawn" ? 1.2 : sc === "failure" ? 2 : undefined,
+      target: sc === "spawn"
+        ? 1.2
+        : sc === "failure"
+        ? 2
+        : sc === "stop-path"
+        ? 0.25
+        : undefined,
+    });
+  }
+  const churn = rts.map((rt) => get(rt, "churn")).find(Boolean);
+  if (churn) {
+    const last = churn.cs[churn.cs.length - 1];
+    panels.push({
+      title: `Churn: growth of µs/request from C = ${
+        churn.cs[0].toLocaleString("en")
+      } to ${last.toLocaleString("en")} requests in flight (– : not run)`,
+      rows: churn.variants.map((v) => ({
+        name: v.name,
+        values: rts.map((rt) => {
+          const x = get(rt, "churn")?.variants.find((y) => y.name === v.name);
+          return x?.growthToC === last ? x.growth ?? undefined : undefined;
+        }),
+      })),
     });
   }
   const live = rts.map((rt) => get(rt, "memory-live")).find(Boolean);
@@ -68,7 +94,7 @@ export function renderChart(out) {
   }
 
   const W = 980, labelW = 360, plotW = W - labelW - 70, barH = 7, gap = 10;
-  const lo = 0.25, hi = 1000;
+  const lo = 0.02, hi = 1000;
   const x = (v) =>
     labelW +
     (Math.log10(Math.min(Math.max(v, lo), hi) / lo) / Math.log10(hi / lo)) *
@@ -102,7 +128,7 @@ export function renderChart(out) {
       y += h + gap;
     }
     // Axis: grid lines at powers of ten, ×1 and the target.
-    for (const t of [0.25, 0.5, 1, 2, 5, 10, 100, 1000]) {
+    for (const t of [0.02, 0.1, 0.25, 1, 2, 5, 10, 100, 1000]) {
       body += `<line x1="${x(t)}" y1="${top}" x2="${x(t)}" y2="${
         y - gap + 2
       }" stroke="#999" stroke-width="${t === 1 ? 1.2 : 0.4}"/>`;

@@ -191,7 +191,58 @@ export function renderMarkdown(out) {
         : "–";
     }),
   );
+  md += row(
+    "server load, 5,000 in flight: manager costs ≤ 5% throughput",
+    rts.map((rt) => {
+      const m = get(rt, "server-load");
+      return m
+        ? `${ok(m.throughputCost <= 0.05)} ${
+          (m.throughputCost * 100).toFixed(1)
+        }% (${m.connections.toLocaleString("en")} connections)`
+        : "–";
+    }),
+  );
   md += "\n";
+
+  const load = rts.map((rt) => get(rt, "server-load")).filter(Boolean);
+  if (load.length) {
+    const l0 = load[0];
+    md += `### Server load: ${
+      l0.connections.toLocaleString("en")
+    } requests in flight over 127.0.0.1, each a ${l0.timerMs} ms abortable timer\n\n`;
+    md +=
+      `autocannon (Node 24) with ${
+        l0.connections.toLocaleString("en")
+      } connections, ${l0.duration} s per run after a warm-up, ${l0.rounds} rounds alternating bare / manager; ` +
+      '"bare": the timer alone, no signal; "manager": one foreground task per request, its signal passed to the timer (the README\'s server pattern); ' +
+      '"shared": no manager, every timer listens on one shared bare signal (one run). ' +
+      "Cost = 1 − manager req/s ÷ bare req/s, per round, median. Server CPU from /proc (user + system) per request served.\n\n";
+    md +=
+      "| server | mode | req/s | latency p50 / p90 / p99 (ms) | server CPU µs/request | max in flight | errors |\n|---|---|---:|---:|---:|---:|---:|\n";
+    for (const m of load) {
+      for (const r of m.runs) {
+        md += row(`${m.label} ${m.version}`, [
+          r.mode,
+          r.requestsPerSecond.toFixed(0),
+          `${r.latency.p50} / ${r.latency.p90} / ${r.latency.p99}`,
+          fmt(r.serverCpuUsPerRequest, 1),
+          r.maxInFlight.toLocaleString("en"),
+          String(r.errors + r.timeouts + r.non2xx + r.serverErrors),
+        ]);
+      }
+      md += row(`${m.label} ${m.version}`, [
+        "**manager cost**",
+        `**${(m.throughputCost * 100).toFixed(1)}%** (${
+          m.throughputCosts.map((c) => `${(c * 100).toFixed(1)}%`).join(", ")
+        })`,
+        "",
+        `×${fmt(m.serverCpuRatio)}`,
+        "",
+        "",
+      ]);
+    }
+    md += "\n";
+  }
 
   const churn = rts.map((rt) => get(rt, "churn")).find(Boolean);
   if (churn) {
