@@ -93,15 +93,24 @@ for (const name of names) {
   rows.push({ name, alone, added: withManager - base });
 }
 if (markdown) {
-  console.log("\n| export | alone (min+gz) | added to GoroutineManager |");
-  console.log("| --- | --- | --- |");
-  for (const { name, alone, added } of rows) {
-    console.log(
-      `| \`${name}\` | ${alone} B | ${
-        name === "GoroutineManager" ? "(the base)" : `+${added} B`
-      } |`,
-    );
-  }
+  // Padded as `deno fmt` pads a table, so the README stays fmt-clean.
+  const table = [
+    ["export", "alone (min+gz)", "added to GoroutineManager"],
+    ...rows.map(({ name, alone, added }) => [
+      `\`${name}\``,
+      `${alone} B`,
+      name === "GoroutineManager" ? "(the base)" : `+${added} B`,
+    ]),
+  ];
+  const widths = table[0].map((_, column) =>
+    Math.max(...table.map((row) => row[column].length))
+  );
+  const line = (cells) =>
+    `| ${cells.map((cell, i) => cell.padEnd(widths[i])).join(" | ")} |`;
+  console.log();
+  console.log(line(table[0]));
+  console.log(line(widths.map((width) => "-".repeat(width))));
+  for (const row of table.slice(1)) console.log(line(row));
   console.log();
 } else {
   for (const { name, alone, added } of rows) {
