@@ -94,8 +94,8 @@ export function mapGoroutines<T, R>(
   if (typeof manager?.startForegroundGoroutine !== "function") {
     throw invalid(ACTION, "manager", "a GoroutineManager", manager);
   }
-  const asyncIterator =
-    (input as AsyncIterable<T> | undefined)?.[Symbol.asyncIterator];
+  const asyncIterator = (input as AsyncIterable<T> | undefined)
+    ?.[Symbol.asyncIterator];
   const syncIterator = (input as Iterable<T> | undefined)?.[Symbol.iterator];
   if (
     typeof asyncIterator !== "function" && typeof syncIterator !== "function"
