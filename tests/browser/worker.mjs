@@ -10,10 +10,14 @@
 //   { type: "wait" }         -> report after wait()
 //
 // A report: { type, reasonIsOwn, errors (messages), state, pending, reported }.
-// Workers have no import maps, so the bundle is imported by its URL.
 
-import { GoroutineManager } from "/goroutine-manager.mjs";
-import { aborted, describe, sleep } from "/_check.mjs";
+import { aborted, describe, sleep } from "./_check.mjs";
+
+// Workers have no import maps: the bundle the runner serves is imported by its
+// URL (computed, as it is no file next to this one).
+const { GoroutineManager } = await import(
+  new URL("/goroutine-manager.mjs", location.href).href
+);
 
 /** Errors reported on the worker's global scope. */
 const reported = [];
