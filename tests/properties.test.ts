@@ -20,7 +20,11 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { GoroutineError, GoroutineManager } from "goroutine-manager";
+import {
+  GoroutineError,
+  GoroutineManager,
+  type PanicCollector,
+} from "goroutine-manager";
 import {
   isGracefulModel,
   label,
@@ -43,7 +47,14 @@ after(() => {
 type ValueSpec =
   | { readonly anything: unknown }
   | { readonly kind: number }
-  | { readonly graceful: "stop reason" | "AbortError" | "caused by stop" };
+  | {
+    readonly graceful:
+      | "stop reason"
+      | "AbortError"
+      | "caused by stop"
+      | "parent stop reason"
+      | "caused by parent stop";
+  };
 
 type Outcome =
   | { readonly ok: true }
@@ -66,8 +77,11 @@ type Op =
     readonly via: "collect" | "wrap";
     readonly outcome: Outcome;
     readonly delay: number;
+    /** Calls after the first, which must be ignored. */
+    readonly extra: number;
   }
   | { readonly op: "stop"; readonly delay: number }
+  | { readonly op: "parent abort"; readonly delay: number }
   | { readonly op: "wait"; readonly delay: number };
 
 const valueArb: fc.Arbitrary<ValueSpec> = fc.oneof(
@@ -78,6 +92,8 @@ const valueArb: fc.Arbitrary<ValueSpec> = fc.oneof(
       "stop reason" as const,
       "AbortError" as const,
       "caused by stop" as const,
+      "parent stop reason" as const,
+      "caused by parent stop" as const,
     ),
   }),
 );
@@ -113,6 +129,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
       via: fc.constantFrom("collect" as const, "wrap" as const),
       outcome: outcomeArb,
       delay: delayArb,
+      extra: fc.integer({ min: 0, max: 2 }),
     }),
   },
   {
@@ -123,9 +140,33 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
     weight: 1,
     arbitrary: fc.record({ op: fc.constant("wait" as const), delay: delayArb }),
   },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      op: fc.constant("parent abort" as const),
+      delay: delayArb,
+    }),
+  },
 );
 
-const programArb = fc.array(opArb, { minLength: 1, maxLength: 12 });
+/**
+ * A program: its manager's parent (none, a parent manager whose stop is
+ * graceful for the child, or an AbortController aborted with a TimeoutError,
+ * which is not), and its steps.
+ */
+interface Program {
+  readonly parent: "none" | "manager" | "controller";
+  readonly ops: readonly Op[];
+}
+
+const programArb: fc.Arbitrary<Program> = fc.record({
+  parent: fc.constantFrom(
+    "none" as const,
+    "manager" as const,
+    "controller" as const,
+  ),
+  ops: fc.array(opArb, { minLength: 1, maxLength: 12 }),
+});
 
 // --- running a program -------------------------------------------------------
 
@@ -151,10 +192,15 @@ interface Run {
   readonly check: () => Promise<void>;
 }
 
-function makeValue(spec: ValueSpec, manager: GoroutineManager): unknown {
+function makeValue(
+  spec: ValueSpec,
+  manager: GoroutineManager,
+  parent: GoroutineManager | undefined,
+): unknown {
   if ("anything" in spec) return spec.anything;
-  if ("kind" in spec) return VALUE_KINDS[spec.kind]!.make({ manager });
+  if ("kind" in spec) return VALUE_KINDS[spec.kind]!.make({ manager, parent });
   const reason = manager.getErrGoroutineStopped();
+  const parentReason = (parent ?? manager).getErrGoroutineStopped();
   switch (spec.graceful) {
     case "stop reason":
       return reason;
@@ -162,16 +208,39 @@ function makeValue(spec: ValueSpec, manager: GoroutineManager): unknown {
       return new DOMException("aborted", "AbortError");
     case "caused by stop":
       return new Error("stopped while writing", { cause: reason });
+    case "parent stop reason":
+      return parentReason;
+    case "caused by parent stop":
+      return new Error("parent stopped", { cause: parentReason });
   }
 }
 
-function runProgram(program: readonly Op[], delay: Delay): Run {
+function runProgram(program: Program, delay: Delay): Run {
   const violations: string[] = [];
   const hookCalls: Error[] = [];
+  const parentManager = program.parent === "manager"
+    ? new GoroutineManager()
+    : undefined;
+  const parentController = program.parent === "controller"
+    ? new AbortController()
+    : undefined;
+  const parentSignal = parentManager?.signal ?? parentController?.signal;
   const manager = new GoroutineManager({
     hooks: { onAfterRecover: (error) => void hookCalls.push(error) },
+    ...(parentSignal ? { signal: parentSignal } : {}),
   });
   const stopReason = manager.getErrGoroutineStopped();
+  /** The reasons that make exits graceful: this manager's, its parent's. */
+  const stopReasons: Error[] = [stopReason];
+  if (parentManager) stopReasons.push(parentManager.getErrGoroutineStopped());
+  const parentAbort = (): void => {
+    parentManager?.stopAllGoroutines();
+    parentController?.abort(new DOMException("timed out", "TimeoutError"));
+  };
+  /** Whether `reason` is one the signal may abort with. */
+  const expectedReason = (reason: unknown): boolean =>
+    reason === stopReason ||
+    (parentSignal !== undefined && reason === parentSignal.reason);
   const signals: AbortSignal[] = [];
   /** Foreground units (tasks and collectors) not settled yet, by id. */
   const foregroundRunning = new Set<number>();
@@ -191,7 +260,7 @@ function runProgram(program: readonly Op[], delay: Delay): Run {
     }
     if (
       manager.errors.length > 0 &&
-      (!manager.signal.aborted || manager.signal.reason !== stopReason)
+      (!manager.signal.aborted || !expectedReason(manager.signal.reason))
     ) {
       violations.push(
         `${where}: an error was collected but the signal ${
@@ -206,10 +275,11 @@ function runProgram(program: readonly Op[], delay: Delay): Run {
   /**
    * Decides how a unit ends, just before it does: `undefined` for a clean
    * finish, or `{ value }` for a failure. A value that would be a graceful
-   * exit after a stop is thrown once the manager has stopped (not counted),
-   * or before, when the failure is reported synchronously (a sync throw, a
-   * collect() call: counted, as nothing has stopped). Reported later, it
-   * would race with other units' stops, so the unit finishes cleanly instead.
+   * exit after a stop (this manager's or its parent manager's) is thrown
+   * once the signal has aborted (graceful if it is for that reason, counted
+   * otherwise), or before, when the failure is reported synchronously (a
+   * sync throw, a collect() call: counted, as nothing has stopped). Reported
+   * later, it would race with stops, so the unit finishes cleanly instead.
    */
   const settle = (
     id: number,
@@ -221,12 +291,16 @@ function runProgram(program: readonly Op[], delay: Delay): Run {
     if (foreground) foregroundRunning.delete(id);
     sample(`when unit ${id} settles`);
     if (outcome.ok) return undefined;
-    const value = makeValue(outcome.value, manager);
-    if (isGracefulModel(value, stopReason)) {
-      const stopped = manager.signal.aborted &&
-        manager.signal.reason === stopReason;
-      if (stopped) return { value };
-      if (!synchronous) return undefined;
+    const value = makeValue(outcome.value, manager, parentManager);
+    if (stopReasons.some((reason) => isGracefulModel(value, reason))) {
+      const { aborted, reason } = manager.signal;
+      if (
+        aborted && stopReasons.includes(reason) &&
+        isGracefulModel(value, reason)
+      ) {
+        return { value };
+      }
+      if (!aborted && !synchronous) return undefined;
     }
     expectedErrors++;
     failures.push(value);
@@ -239,7 +313,7 @@ function runProgram(program: readonly Op[], delay: Delay): Run {
   };
 
   const steps: Promise<void>[] = [];
-  program.forEach((op, id) => {
+  program.ops.forEach((op, id) => {
     const where = `op ${id} (${op.op})`;
     if (op.op === "task") {
       const name = op.named ? `task-${id}` : undefined;
@@ -303,6 +377,7 @@ function runProgram(program: readonly Op[], delay: Delay): Run {
               );
               if (ending) collector.collect(ending.value);
               else collector.collect();
+              extraCalls(collector, op.extra);
             } else {
               const returned = collector.wrap(() => {
                 const ending = settle(
@@ -317,10 +392,18 @@ function runProgram(program: readonly Op[], delay: Delay): Run {
               if (returned !== undefined) {
                 violations.push(`${where}: the wrapper returned a value`);
               }
+              extraCalls(collector, op.extra);
             }
           } catch (error) {
             violations.push(`${where}: the collector threw ${label(error)}`);
           }
+        }),
+      );
+    } else if (op.op === "parent abort") {
+      steps.push(
+        delay(op.delay, where).then(() => {
+          parentAbort();
+          sample(`after ${where}`);
         }),
       );
     } else if (op.op === "stop") {
@@ -397,8 +480,9 @@ function runProgram(program: readonly Op[], delay: Delay): Run {
     }
     // Every task's signal follows the manager's, even for finished tasks.
     manager.stopAllGoroutines();
+    parentManager?.stopAllGoroutines();
     const reason = manager.signal.reason;
-    if (expectedErrors > 0 && reason !== stopReason) {
+    if (!expectedReason(reason)) {
       violations.push(`the signal aborted with ${label(reason)}`);
     }
     signals.forEach((signal, i) => {
@@ -424,9 +508,19 @@ function causeOf(error: Error): unknown {
   }
 }
 
-function describeProgram(program: readonly Op[]): string {
-  return program.map((op) => {
-    if (op.op === "stop" || op.op === "wait") return `${op.op}@${op.delay}`;
+/** Calls `collect` `n` more times, with and without a value: all ignored. */
+function extraCalls(collector: PanicCollector, n: number): void {
+  for (let i = 0; i < n; i++) {
+    if (i % 2) collector.collect();
+    else collector.collect(new Error("a later call is ignored"));
+  }
+}
+
+function describeProgram(program: Program): string {
+  return `parent ${program.parent}: ` + program.ops.map((op) => {
+    if (op.op === "stop" || op.op === "wait" || op.op === "parent abort") {
+      return `${op.op}@${op.delay}`;
+    }
     const outcome = op.outcome.ok
       ? "ok"
       : `fail(${
@@ -442,11 +536,13 @@ function describeProgram(program: readonly Op[]): string {
       } ${op.style} ${outcome}@${op.delay}`
       : `${
         op.foreground ? "fg" : "bg"
-      } collector.${op.via} ${outcome}@${op.delay}`;
+      } collector.${op.via} ${outcome}@${op.delay}${
+        op.extra ? ` +${op.extra} calls` : ""
+      }`;
   }).join(", ");
 }
 
-async function assertRun(run: Run, program: readonly Op[]): Promise<void> {
+async function assertRun(run: Run, program: Program): Promise<void> {
   const from = watcher.seen.length;
   await run.check();
   await ticks(1);
