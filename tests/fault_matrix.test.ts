@@ -21,7 +21,7 @@ import {
   PanicCollector,
   waitFor,
 } from "goroutine-manager";
-import { aborted, settlesNow } from "./_helpers.ts";
+import { aborted, countListeners, settlesNow } from "./_helpers.ts";
 import {
   type Escape,
   isGracefulModel,
@@ -117,6 +117,20 @@ const MOMENTS: readonly Moment[] = [
             new Error("parent failed"),
           ),
         reason: () => parent.getErrGoroutineStopped(),
+      };
+    },
+  },
+  {
+    moment: "after the grandparent manager stopped",
+    create: (options) => {
+      const grandparent = new GoroutineManager();
+      const parent = new GoroutineManager({ signal: grandparent.signal });
+      return {
+        manager: new GoroutineManager({ ...options, signal: parent.signal }),
+        // The stop reason the signal aborts with is the grandparent's.
+        parent: grandparent,
+        enter: () => grandparent.stopAllGoroutines(),
+        reason: () => grandparent.getErrGoroutineStopped(),
       };
     },
   },
@@ -543,6 +557,14 @@ const GRACEFUL_PROBES: readonly {
       new Error("a", {
         cause: new TypeError("b", { cause: new Error("c", { cause: reason }) }),
       }),
+  },
+  {
+    kind: "an Error caused 16 deep by the stop reason",
+    make: (reason) => {
+      let error: unknown = reason;
+      for (let i = 0; i < 16; i++) error = new Error(`${i}`, { cause: error });
+      return error;
+    },
   },
   {
     kind: "a DOMException AbortError",
@@ -1034,6 +1056,32 @@ describe("mistakes throw at once, name the argument and leave no state (item 3)"
     }
   });
 
+  it("a bad option beside a good parent signal leaves no listener on the parent", () => {
+    const parent = new AbortController();
+    const listeners = countListeners(parent.signal);
+    for (
+      const bad of [
+        { hooks: 42 },
+        { hooks: { onAfterRecover: "x" } },
+        { waitUntil: 0 },
+      ]
+    ) {
+      assert.throws(
+        () =>
+          new GoroutineManager(
+            { signal: parent.signal, ...bad } as GoroutineManagerOptions,
+          ),
+        TypeError,
+      );
+      assert.equal(listeners.count, 0, `${JSON.stringify(bad)}: a listener`);
+    }
+    // The count is live: a good manager does listen.
+    const good = new GoroutineManager({ signal: parent.signal });
+    assert.equal(listeners.count, 1);
+    good.stopAllGoroutines();
+    assert.equal(listeners.count, 0);
+  });
+
   it('start…Goroutine(fn, "worker" | 42 | null), { name: 42 | "" }, a non-function fn: nothing runs, nothing is counted', () => {
     const manager = new GoroutineManager();
     const gate = Promise.withResolvers<void>();
@@ -1059,7 +1107,12 @@ describe("mistakes throw at once, name the argument and leave no state (item 3)"
           options,
         ]);
       }
-      for (const name of [42, ""]) {
+      const badToJSON = {
+        toJSON() {
+          throw new Error("no JSON");
+        },
+      };
+      for (const name of [42, "", 1n, null, badToJSON]) {
         cases.push([
           `${method}(fn, { name: ${shown(name)} })`,
           /'(options\.)?name'/,
