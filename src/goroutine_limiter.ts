@@ -3,6 +3,7 @@
 
 import { checkCount } from "./_check_limit.ts";
 import { onAbort } from "./_on_abort.ts";
+import { Queue } from "./_queue.ts";
 import { invalid } from "./_to_error.ts";
 import type {
   Goroutine,
@@ -142,9 +143,8 @@ export class GoroutineLimiter {
   #active = 0;
   #queued = 0;
   #dropped = 0;
-  /** FIFO: entries from #head on; cancelled entries are skipped. */
-  #queue: (Goroutine | Entry | undefined)[] = [];
-  #head = 0;
+  /** FIFO; cancelled entries stay in it and are skipped. */
+  readonly #queue: Queue<Goroutine | Entry> = new Queue();
   #waiters: Waiter[] = [];
   /** Removes the listener on the manager's signal (set while needed). */
   #off: (() => void) | undefined;
@@ -679,28 +679,26 @@ export class GoroutineLimiter {
    */
   #pull(): Goroutine | Entry | undefined {
     let entry: Goroutine | Entry | undefined;
-    if (this.#signal.aborted) this.#drop();
-    else if (this.#queued && this.#active < this.#limit) {
-      const queue = this.#queue;
-      do {
-        entry = queue[this.#head];
-        queue[this.#head++] = undefined;
-      } while (typeof entry !== "function" && entry!.cancelled);
-      if (typeof entry !== "function") entry!.off?.();
-      this.#active++;
-      if (!--this.#queued) this.#reset();
-      else if (this.#head > 1023 && this.#head * 2 > queue.length) {
-        queue.splice(0, this.#head);
-        this.#head = 0;
+    if (this.#queued) {
+      if (this.#signal.aborted) this.#drop();
+      else if (this.#active < this.#limit) {
+        const queue = this.#queue;
+        do entry = queue.shift()!; while (
+          typeof entry !== "function" && entry.cancelled
+        );
+        if (typeof entry !== "function") entry.off?.();
+        this.#active++;
+        if (!--this.#queued) this.#reset();
       }
     }
     if (this.#waiters.length) this.#wake();
     return entry;
   }
 
-  /** Empties the queue array; stops listening if nobody waits. */
+  /** Empties the queue (of cancelled entries); stops listening if nobody waits. */
   #reset(): void {
-    this.#queue.length = this.#head = 0;
+    const queue = this.#queue;
+    while (queue.size) queue.shift();
     if (!this.#waiters.length) {
       this.#off?.();
       this.#off = undefined;
@@ -736,15 +734,15 @@ export class GoroutineLimiter {
   #drop(): void {
     const queue = this.#queue;
     const reason = this.#signal.reason;
-    for (let i = this.#head; i < queue.length; i++) {
-      const entry = queue[i];
+    this.#dropped += this.#queued;
+    this.#queued = 0;
+    while (queue.size) {
+      const entry = queue.shift()!;
       if (typeof entry === "object" && !entry.cancelled) {
         entry.off?.();
         entry.err?.(reason);
       }
     }
-    this.#dropped += this.#queued;
-    this.#queued = 0;
     this.#reset();
   }
 

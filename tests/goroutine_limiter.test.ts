@@ -82,11 +82,18 @@ test("GoroutineLimiter keeps wait() blocked while tasks are queued", async () =>
   assert.equal(await settlesNow(m.wait()), true);
 });
 
-test("GoroutineLimiter keeps wait() blocked across synchronous tasks and a long queue", async () => {
+test("GoroutineLimiter keeps wait() blocked across synchronous tasks, a long queue and cancelled entries", async () => {
   const m = new GoroutineManager();
   const limiter = new GoroutineLimiter(m, 3);
   let done = 0;
-  for (let i = 0; i < 1000; i++) {
+  const cancel = new AbortController();
+  let cancelledRan = 0;
+  for (let i = 0; i < 3000; i++) {
+    // Every seventh task is cancelled while queued (the queue spans chunks).
+    if (i % 7 === 6) {
+      limiter.go(() => void cancelledRan++, { signal: cancel.signal });
+      continue;
+    }
     limiter.go(
       i % 2 ? () => void done++ : async () => {
         await null;
@@ -94,8 +101,13 @@ test("GoroutineLimiter keeps wait() blocked across synchronous tasks and a long 
       },
     );
   }
+  assert.equal(limiter.queued, 2997);
+  cancel.abort();
+  assert.equal(limiter.queued, 2997 - 428);
+  assert.equal(limiter.dropped, 428);
   await m.wait();
-  assert.equal(done, 1000);
+  assert.equal(done, 3000 - 428);
+  assert.equal(cancelledRan, 0);
   assert.equal(limiter.queued, 0);
 });
 
@@ -221,7 +233,7 @@ test("GoroutineLimiter: a synchronous throw is collected and frees its slot", as
 test("GoroutineLimiter.run() resolves with the task's result", async () => {
   const m = new GoroutineManager();
   const limiter = new GoroutineLimiter(m, 1);
-  const a = limiter.run(async () => 1);
+  const a = limiter.run(() => Promise.resolve(1));
   const b = limiter.run(() => "sync");
   const c = limiter.run(
     () => ({ then: (ok: (v: number) => void) => ok(3) }) as PromiseLike<number>,
@@ -240,9 +252,7 @@ test("GoroutineLimiter.run(): an unawaited failing result is no unhandled reject
       await null;
       throw boom;
     });
-    limiter.run(async () => {
-      throw new Error("never awaited");
-    });
+    limiter.run(() => Promise.reject(new Error("never awaited")));
     await m.wait();
     await tick();
   });
@@ -282,7 +292,7 @@ test("GoroutineLimiter: a timeout that does not fire leaves no timer or listener
   const limiter = new GoroutineLimiter(m, 1);
   const own = new AbortController();
   const ownListeners = countListeners(own.signal);
-  const value = await limiter.run(async () => 42, {
+  const value = await limiter.run(() => Promise.resolve(42), {
     timeout: 60_000,
     signal: own.signal,
   });
@@ -304,7 +314,7 @@ test("GoroutineLimiter: cancelling one running task with its signal does not sto
   const cancel = new AbortController();
   const reason = new Error("user cancelled");
   const cancelled = limiter.run(forever, { signal: cancel.signal });
-  const next = limiter.run(async () => "next");
+  const next = limiter.run(() => Promise.resolve("next"));
   assert.equal(limiter.queued, 1);
   cancel.abort(reason);
   await assert.rejects(cancelled, (e) => e === reason);

@@ -1,0 +1,228 @@
+// deno-lint-ignore-file no-console no-explicit-any
+// (a benchmark script: it prints its results and drives peers' loosely typed APIs)
+// Copyright 2026 the goroutine-manager authors. Apache-2.0 license.
+//
+// Scenario "limit-<n>" (issue 11): N = 100,000 tasks, each awaiting one promise
+// turn, through a concurrency limit of 1, 8 and 256. Baseline (the floor): n
+// hand-written async workers pulling the task functions from one array.
+// Scenario "limit-producer": a producer of 10 M tasks under backpressure
+// (`await limiter.ready()`), peak heap sampled every 65,536 tasks.
+//
+//   deno run -A --v8-flags=--expose-gc bench/limit.bench.ts   |   bun bench/limit.bench.ts
+//   node --expose-gc bench/limit.bench.ts [--n=100000] [--limits=1,8,256]
+//     [--producer-n=10000000] [--rounds=15]
+
+import {
+  arg,
+  type Case,
+  gc,
+  report,
+  runtimeName,
+  scenario,
+} from "./_harness.ts";
+import { Effect, pLimit } from "./_peers.ts";
+import PQueue from "p-queue";
+
+// The library under test: ../mod.ts, or the snapshot `npm run bench` bundles.
+const g = globalThis as Record<string, any>;
+const snapshot: string | undefined = g.Deno
+  ? g.Deno.env.get("GM_LIB")
+  : g.process?.env.GM_LIB;
+const lib: typeof import("../mod.ts") = snapshot
+  ? await import(snapshot)
+  : await import("../mod.ts");
+const { GoroutineLimiter, GoroutineManager } = lib;
+
+const N = arg("n", 100_000);
+const PRODUCER_N = arg("producer-n", 10_000_000);
+const argv: string[] = g.Deno ? g.Deno.args : g.process.argv.slice(2);
+const LIMITS = (argv.find((a) => a.startsWith("--limits="))?.slice(9) ??
+  "1,8,256").split(",").map(Number);
+
+async function task(): Promise<void> {
+  await undefined;
+}
+const tasks: (() => Promise<void>)[] = new Array(N).fill(task);
+
+/** A counting semaphore, as people write it for a `for await` loop. */
+class Semaphore {
+  #free: number;
+  #waiters: (() => void)[] = [];
+  constructor(n: number) {
+    this.#free = n;
+  }
+  acquire(): Promise<void> | undefined {
+    if (this.#free > 0) {
+      this.#free--;
+      return undefined;
+    }
+    return new Promise<void>((resolve) => this.#waiters.push(resolve));
+  }
+  release = (): void => {
+    const next = this.#waiters.shift();
+    if (next) next();
+    else this.#free++;
+  };
+}
+
+function cases(n: number): Case[] {
+  return [
+    {
+      name: `floor: ${n} hand-written workers over one array`,
+      run: async () => {
+        let i = 0;
+        const worker = async () => {
+          while (i < N) {
+            const f = tasks[i++]!;
+            await f();
+          }
+        };
+        const workers = new Array(Math.min(n, N));
+        for (let k = 0; k < workers.length; k++) workers[k] = worker();
+        await Promise.all(workers);
+      },
+    },
+    {
+      name: "goroutine-manager: GoroutineLimiter go() + wait()",
+      run: async () => {
+        const m = new GoroutineManager();
+        const limiter = new GoroutineLimiter(m, n);
+        for (let i = 0; i < N; i++) limiter.go(tasks[i]!);
+        await m.wait();
+      },
+    },
+    {
+      name: "goroutine-manager: producer awaiting ready()",
+      run: async () => {
+        const m = new GoroutineManager();
+        const limiter = new GoroutineLimiter(m, n);
+        for (let i = 0; i < N; i++) {
+          if (!limiter.tryGo(tasks[i]!)) {
+            if (!(await limiter.ready())) break;
+            limiter.go(tasks[i]!);
+          }
+        }
+        await m.wait();
+      },
+    },
+    {
+      name: "goroutine-manager: run() typed results + Promise.all",
+      run: async () => {
+        const m = new GoroutineManager();
+        const limiter = new GoroutineLimiter(m, n);
+        const results = new Array<Promise<void>>(N);
+        for (let i = 0; i < N; i++) results[i] = limiter.run(tasks[i]!);
+        await Promise.all(results);
+      },
+    },
+    {
+      name: "p-limit",
+      run: async () => {
+        const limit = pLimit(n);
+        const ps = new Array<Promise<void>>(N);
+        for (let i = 0; i < N; i++) ps[i] = limit(tasks[i]!);
+        await Promise.all(ps);
+      },
+    },
+    {
+      name: "p-queue (add + onIdle)",
+      run: async () => {
+        const queue = new PQueue({ concurrency: n });
+        for (let i = 0; i < N; i++) queue.add(tasks[i]!);
+        await queue.onIdle();
+      },
+    },
+    {
+      name: "effect (forEach, concurrency: n)",
+      run: () =>
+        Effect.runPromise(
+          Effect.forEach(tasks, (f: () => Promise<void>) => Effect.promise(f), {
+            concurrency: n,
+            discard: true,
+          }),
+        ),
+    },
+    {
+      name: "for await + semaphore",
+      run: async () => {
+        const sem = new Semaphore(n);
+        for await (const f of tasks) {
+          const wait = sem.acquire();
+          if (wait) await wait;
+          f().then(sem.release, sem.release);
+        }
+        for (let k = 0; k < n; k++) await sem.acquire();
+      },
+    },
+  ];
+}
+
+for (const n of LIMITS) {
+  await scenario(
+    `limit-${n}`,
+    `${N.toLocaleString("en")} tasks through a limit of ${n}`,
+    N,
+    cases(n),
+    { batches: arg("batches", 1) },
+  );
+}
+
+// --- a producer of PRODUCER_N tasks under backpressure: peak heap ----------
+
+function heapUsed(): number {
+  if (g.Deno) return g.Deno.memoryUsage().heapUsed;
+  return g.process.memoryUsage().heapUsed;
+}
+
+async function producer(count: number, backpressure: boolean) {
+  gc();
+  const before = heapUsed();
+  let peak = before;
+  const m = new GoroutineManager();
+  const limiter = new GoroutineLimiter(m, 256);
+  const t0 = performance.now();
+  for (let i = 0; i < count; i++) {
+    if (backpressure && !limiter.tryGo(task)) {
+      if (!(await limiter.ready())) break;
+      limiter.go(task);
+    } else if (!backpressure) limiter.go(task);
+    if ((i & 0xffff) === 0) peak = Math.max(peak, heapUsed());
+  }
+  peak = Math.max(peak, heapUsed());
+  await m.wait();
+  const ms = performance.now() - t0;
+  gc();
+  const after = heapUsed();
+  return {
+    tasks: count,
+    backpressure,
+    beforeMB: before / 2 ** 20,
+    peakMB: peak / 2 ** 20,
+    afterMB: after / 2 ** 20,
+    seconds: ms / 1000,
+  };
+}
+
+if (PRODUCER_N > 0) {
+  const flat = await producer(PRODUCER_N, true);
+  // Contrast: the same producer without backpressure, 1/10 of the tasks.
+  const unbounded = await producer(Math.ceil(PRODUCER_N / 10), false);
+  console.log(
+    `\nproducer under backpressure — ${runtimeName()}: ${flat.tasks} tasks, heap ${
+      flat.beforeMB.toFixed(1)
+    } MB before, peak ${flat.peakMB.toFixed(1)} MB, ${
+      flat.afterMB.toFixed(1)
+    } MB after (${
+      flat.seconds.toFixed(1)
+    } s); without backpressure, ${unbounded.tasks} tasks: peak ${
+      unbounded.peakMB.toFixed(1)
+    } MB`,
+  );
+  report({
+    scenario: "limit-producer",
+    title: "A producer under backpressure: peak heap",
+    runtime: runtimeName(),
+    withBackpressure: flat,
+    withoutBackpressure: unbounded,
+  });
+}
