@@ -346,11 +346,22 @@ function startCase(
   let returned: unknown = NOTHING;
   let name: string | undefined;
   let waitResolved = false;
+  let taskSignal: AbortSignal | undefined;
   const inFlight = way.type === "task" && way.inFlight === true;
   try {
     if (!inFlight) situation.enter();
     if (way.type === "task") {
-      start(manager, foreground, way.goroutine(value), naming, (n) => name = n);
+      const goroutine = way.goroutine(value);
+      start(
+        manager,
+        foreground,
+        (signal) => {
+          taskSignal = signal;
+          return goroutine(signal);
+        },
+        naming,
+        (n) => name = n,
+      );
     } else if (way.type === "collector") {
       const collector = foreground
         ? manager.createForegroundPanicCollector()
@@ -447,6 +458,18 @@ function startCase(
     }
     if (errors.length > 0 && !manager.signal.aborted) {
       problems.push("the signal did not abort after a failure");
+    }
+    if (
+      taskSignal && manager.signal.aborted &&
+      (!taskSignal.aborted || taskSignal.reason !== manager.signal.reason)
+    ) {
+      problems.push(
+        `the task's signal ${
+          taskSignal.aborted
+            ? `aborted with ${label(taskSignal.reason)}`
+            : "did not abort"
+        }, the manager's did`,
+      );
     }
     if (
       moment.moment === "before any stop" && errors.length > 0 &&

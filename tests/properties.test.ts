@@ -70,6 +70,8 @@ type Op =
     readonly style: Style;
     readonly outcome: Outcome;
     readonly delay: number;
+    /** Started after this many delay steps, or at once (null). */
+    readonly startLater: number | null;
   }
   | {
     readonly op: "collector";
@@ -119,6 +121,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
       ),
       outcome: outcomeArb,
       delay: delayArb,
+      startLater: fc.option(delayArb),
     }),
   },
   {
@@ -317,14 +320,17 @@ function runProgram(program: Program, delay: Delay): Run {
     const where = `op ${id} (${op.op})`;
     if (op.op === "task") {
       const name = op.named ? `task-${id}` : undefined;
-      if (op.foreground) {
-        foregroundRunning.add(id);
-        foregroundStarted++;
-      }
       const end = (): { value: unknown } | undefined =>
         settle(id, op.foreground, op.outcome, name, op.style === "sync");
       const fn = (signal: AbortSignal): unknown => {
         signals.push(signal);
+        // A task started after the abort gets an aborted signal at once.
+        if (
+          manager.signal.aborted &&
+          (!signal.aborted || signal.reason !== manager.signal.reason)
+        ) {
+          violations.push(`${where}: started after the abort, a live signal`);
+        }
         if (op.style === "sync") {
           const ending = end();
           if (ending) throw ending.value;
@@ -347,15 +353,24 @@ function runProgram(program: Program, delay: Delay): Run {
           },
         };
       };
-      try {
-        const method = op.foreground
-          ? manager.startForegroundGoroutine
-          : manager.startBackgroundGoroutine;
-        if (name === undefined) method.call(manager, fn);
-        else method.call(manager, fn, { name });
-      } catch (error) {
-        violations.push(`${where}: start threw ${label(error)}`);
-      }
+      const start = (): void => {
+        if (op.foreground) {
+          foregroundRunning.add(id);
+          foregroundStarted++;
+        }
+        try {
+          const method = op.foreground
+            ? manager.startForegroundGoroutine
+            : manager.startBackgroundGoroutine;
+          if (name === undefined) method.call(manager, fn);
+          else method.call(manager, fn, { name });
+        } catch (error) {
+          violations.push(`${where}: start threw ${label(error)}`);
+        }
+        sample(`after starting ${where}`);
+      };
+      if (op.startLater === null) start();
+      else steps.push(delay(op.startLater, `${where} start`).then(start));
     } else if (op.op === "collector") {
       if (op.foreground) {
         foregroundRunning.add(id);
@@ -531,9 +546,9 @@ function describeProgram(program: Program): string {
           : op.outcome.value.graceful
       })`;
     return op.op === "task"
-      ? `${op.foreground ? "fg" : "bg"}${
-        op.named ? " named" : ""
-      } ${op.style} ${outcome}@${op.delay}`
+      ? `${op.startLater === null ? "" : `(start@${op.startLater}) `}${
+        op.foreground ? "fg" : "bg"
+      }${op.named ? " named" : ""} ${op.style} ${outcome}@${op.delay}`
       : `${
         op.foreground ? "fg" : "bg"
       } collector.${op.via} ${outcome}@${op.delay}${
