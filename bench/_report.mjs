@@ -175,9 +175,11 @@ export function renderMarkdown(out) {
       const plain = m.variants.find((v) => v.name === CHURN_LIB_PLAIN);
       if (!sub?.growth || !plain?.growth) return "–";
       const full = sub.growthToC === m.cs[m.cs.length - 1];
-      return `${ok(full && sub.growth <= CHURN_MAX * plain.growth)} ×${
-        fmt(sub.growth)
-      } vs ×${fmt(plain.growth)}${full ? "" : ` (to C = ${sub.growthToC})`}`;
+      // The paired figure (windows interleaved) if there is one.
+      const rel = sub.growthVsPlain ?? sub.growth / plain.growth;
+      return `${ok(full && rel <= CHURN_MAX)} ×${fmt(sub.growth)} vs ×${
+        fmt(plain.growth)
+      }: ×${fmt(rel)}${full ? "" : ` (to C = ${sub.growthToC})`}`;
     }),
   );
   md += row(
@@ -191,29 +193,49 @@ export function renderMarkdown(out) {
         : "–";
     }),
   );
-  md += row(
-    "server load, 5,000 in flight: manager costs ≤ 5% throughput",
-    rts.map((rt) => {
-      const m = get(rt, "server-load");
-      return m
-        ? `${ok(m.throughputCost <= 0.05)} ${
-          (m.throughputCost * 100).toFixed(1)
-        }% (${m.connections.toLocaleString("en")} connections)`
-        : "–";
-    }),
-  );
+  for (
+    const id of [
+      ...new Set(
+        out.results.map((r) => r.scenario).filter((x) =>
+          x.startsWith("server-load")
+        ),
+      ),
+    ].sort((a, b) => a.length - b.length)
+  ) {
+    const any = rts.map((rt) => get(rt, id)).find(Boolean);
+    md += row(
+      `server load, ${
+        any.connections.toLocaleString("en")
+      } connections, ${any.timerMs} ms timer: manager costs ≤ 5% throughput`,
+      rts.map((rt) => {
+        const m = get(rt, id);
+        return m
+          ? `${ok(m.throughputCost <= 0.05)} ${
+            (m.throughputCost * 100).toFixed(1)
+          }%`
+          : "–";
+      }),
+    );
+  }
   md += "\n";
 
-  const load = rts.map((rt) => get(rt, "server-load")).filter(Boolean);
-  if (load.length) {
+  const loadIds = [
+    ...new Set(
+      out.results.map((r) => r.scenario).filter((x) =>
+        x.startsWith("server-load")
+      ),
+    ),
+  ].sort((a, b) => a.length - b.length);
+  for (const id of loadIds) {
+    const load = rts.map((rt) => get(rt, id)).filter(Boolean);
     const l0 = load[0];
     md += `### Server load: ${
       l0.connections.toLocaleString("en")
     } requests in flight over 127.0.0.1, each a ${l0.timerMs} ms abortable timer\n\n`;
     md +=
-      `autocannon (Node 24) with ${
+      `A raw keep-alive HTTP/1.1 client (node:net, Node 24) with ${
         l0.connections.toLocaleString("en")
-      } connections, ${l0.duration} s per run after a warm-up, ${l0.rounds} rounds alternating bare / manager; ` +
+      } connections, one request at a time on each, ${l0.duration} s measured per run after a warm-up, ${l0.rounds} rounds alternating bare / manager; ` +
       '"bare": the timer alone, no signal; "manager": one foreground task per request, its signal passed to the timer (the README\'s server pattern); ' +
       '"shared": no manager, every timer listens on one shared bare signal (one run). ' +
       "Cost = 1 − manager req/s ÷ bare req/s, per round, median. Server CPU from /proc (user + system) per request served.\n\n";
@@ -227,7 +249,7 @@ export function renderMarkdown(out) {
           `${r.latency.p50} / ${r.latency.p90} / ${r.latency.p99}`,
           fmt(r.serverCpuUsPerRequest, 1),
           r.maxInFlight.toLocaleString("en"),
-          String(r.errors + r.timeouts + r.non2xx + r.serverErrors),
+          String(r.errors + r.serverErrors),
         ]);
       }
       md += row(`${m.label} ${m.version}`, [
@@ -247,15 +269,20 @@ export function renderMarkdown(out) {
   const churn = rts.map((rt) => get(rt, "churn")).find(Boolean);
   if (churn) {
     md +=
-      "### Churn: µs per request with C requests in flight (steady: the oldest finishes, a new one starts)\n\n";
+      "### Churn: CPU µs per request with C requests in flight (steady: the oldest finishes, a new one starts)\n\n";
     md +=
       'Each request adds one abort listener to the signal it gets and removes it when it finishes ("subscribing"), or ignores it. ';
     md +=
-      "Growth = µs/request at the largest C measured ÷ at C = 1,000. A quadratic fill that would take more than 45 s is not run (–).\n\n";
+      "Process CPU time (user + system) per request; all variants of one C are live at once and churn in interleaved windows. " +
+      'Growth = µs/request at the largest C measured ÷ at C = 1,000; "÷ growth without subscribing" pairs each window with the adjacent window of the same churn without subscribing ' +
+      "(the library with the library, bare with bare), which cancels load from other processes (issue 10's criterion: ≤ ×1.5). " +
+      "A quadratic fill that would take more than 45 s is not run (–).\n\n";
     const cs = churn.cs;
     md += `| runtime | variant | ${
       cs.map((c) => `C = ${c.toLocaleString("en")}`).join(" | ")
-    } | growth |\n|---|---|${cs.map(() => "---:").join("|")}|---:|\n`;
+    } | growth | ÷ growth without subscribing |\n|---|---|${
+      cs.map(() => "---:").join("|")
+    }|---:|---:|\n`;
     for (const rt of rts) {
       const now = get(rt, "churn");
       if (!now) continue;
@@ -283,7 +310,11 @@ export function renderMarkdown(out) {
           `${out.runtimes[rt].label} | ${
             v.name.startsWith("goroutine-manager") ? `**${v.name}**` : v.name
           }`,
-          [...cells, gr],
+          [
+            ...cells,
+            gr,
+            v.growthVsPlain == null ? "" : `×${fmt(v.growthVsPlain)}`,
+          ],
         );
       }
     }
