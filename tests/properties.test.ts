@@ -573,116 +573,131 @@ async function assertRun(run: Run, program: Program): Promise<void> {
 
 // --- properties --------------------------------------------------------------
 
+/** Bun's default per-test timeout is 5 s; a loaded 2-core machine needs more. */
+const SLOW = { timeout: 60_000 };
+
 describe("properties of random programs (issue 9)", () => {
-  it("fc.scheduler() interleavings: exact errors, exact wait(), exact pending, signals follow", async () => {
-    await fc.assert(
-      fc.asyncProperty(programArb, fc.scheduler(), async (program, s) => {
-        const run = runProgram(program, scheduled(s));
-        await s.waitIdle();
-        await run.done;
-        await assertRun(run, program);
-      }),
-      { numRuns: 100 },
-    );
-  });
+  it(
+    "fc.scheduler() interleavings: exact errors, exact wait(), exact pending, signals follow",
+    SLOW,
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(programArb, fc.scheduler(), async (program, s) => {
+          const run = runProgram(program, scheduled(s));
+          await s.waitIdle();
+          await run.done;
+          await assertRun(run, program);
+        }),
+        { numRuns: 100 },
+      );
+    },
+  );
 
-  it("real microtask and macrotask ticks: the same properties", async () => {
-    await fc.assert(
-      fc.asyncProperty(programArb, async (program) => {
-        const run = runProgram(program, realTicks());
-        await run.done;
-        await ticks(1);
-        await assertRun(run, program);
-      }),
-      { numRuns: 100 },
-    );
-  });
+  it(
+    "real microtask and macrotask ticks: the same properties",
+    SLOW,
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(programArb, async (program) => {
+          const run = runProgram(program, realTicks());
+          await run.done;
+          await ticks(1);
+          await assertRun(run, program);
+        }),
+        { numRuns: 100 },
+      );
+    },
+  );
 
-  it("pending never goes negative and wait() never resolves early, however a thenable calls back", async () => {
-    // A thenable that calls its callbacks any number of times, in any order,
-    // synchronously or later, then maybe throws.
-    const callArb = fc.array(
-      fc.record({
-        which: fc.constantFrom("resolve" as const, "reject" as const),
-        later: fc.boolean(),
-      }),
-      { maxLength: 4 },
-    );
-    await fc.assert(
-      fc.asyncProperty(
-        callArb,
-        fc.boolean(),
-        fc.boolean(),
-        fc.boolean(),
-        async (calls, throwAfter, foreground, named) => {
-          const manager = new GoroutineManager();
-          const violations: string[] = [];
-          const gate = Promise.withResolvers<void>();
-          manager.startForegroundGoroutine(() => gate.promise);
-          const samples: number[] = [];
-          const failure = new Error("thenable failed");
-          const thenable = {
-            then(resolve: () => void, reject: (e: unknown) => void) {
-              for (const { which, later } of calls) {
-                const call = (): void => {
-                  if (which === "resolve") resolve();
-                  else reject(failure);
-                  samples.push(manager.pending);
-                };
-                if (later) queueMicrotask(call);
-                else call();
-              }
-              if (throwAfter) throw new Error("then threw");
-            },
-          };
-          const fn = (): unknown => thenable;
-          try {
-            const method = foreground
-              ? manager.startForegroundGoroutine
-              : manager.startBackgroundGoroutine;
-            if (named) method.call(manager, fn, { name: "thenable" });
-            else method.call(manager, fn);
-          } catch (error) {
-            violations.push(`start threw ${label(error)}`);
-          }
-          // Promise adoption rules: the first synchronous call decides; else
-          // a throw from then() rejects; else the first later call decides;
-          // else the thenable never settles.
-          const syncFirst = calls.find((c) => !c.later);
-          const decided = syncFirst?.which ??
-            (throwAfter ? "reject" : calls[0]?.which);
-          let resolved = false;
-          manager.wait().then(() => resolved = true);
-          await ticks(1);
-          if (resolved) violations.push("wait() resolved while a task ran");
-          gate.resolve();
-          await ticks(1);
-          if (samples.some((n) => n < 0)) {
-            violations.push(`pending went negative: ${samples}`);
-          }
-          // A foreground thenable that never calls back keeps wait() pending
-          // (as documented): only the other checks apply then.
-          const settles = decided !== undefined || !foreground;
-          if (settles && !resolved) violations.push("wait() did not resolve");
-          if (settles && manager.pending !== 0) {
-            violations.push(`pending is ${manager.pending} at the end`);
-          }
-          const expected = decided === "reject" ? 1 : 0;
-          if (manager.errors.length !== expected) {
-            violations.push(
-              `${manager.errors.length} errors collected, expected ${expected}`,
-            );
-          }
-          if (violations.length) {
-            assert.fail(
-              `${violations.join("; ")} (calls ${JSON.stringify(calls)}, ${
-                throwAfter ? "then throws, " : ""
-              }${foreground ? "fg" : "bg"}${named ? ", named" : ""})`,
-            );
-          }
-        },
-      ),
-      { numRuns: 100 },
-    );
-  });
+  it(
+    "pending never goes negative and wait() never resolves early, however a thenable calls back",
+    SLOW,
+    async () => {
+      // A thenable that calls its callbacks any number of times, in any order,
+      // synchronously or later, then maybe throws.
+      const callArb = fc.array(
+        fc.record({
+          which: fc.constantFrom("resolve" as const, "reject" as const),
+          later: fc.boolean(),
+        }),
+        { maxLength: 4 },
+      );
+      await fc.assert(
+        fc.asyncProperty(
+          callArb,
+          fc.boolean(),
+          fc.boolean(),
+          fc.boolean(),
+          async (calls, throwAfter, foreground, named) => {
+            const manager = new GoroutineManager();
+            const violations: string[] = [];
+            const gate = Promise.withResolvers<void>();
+            manager.startForegroundGoroutine(() => gate.promise);
+            const samples: number[] = [];
+            const failure = new Error("thenable failed");
+            const thenable = {
+              then(resolve: () => void, reject: (e: unknown) => void) {
+                for (const { which, later } of calls) {
+                  const call = (): void => {
+                    if (which === "resolve") resolve();
+                    else reject(failure);
+                    samples.push(manager.pending);
+                  };
+                  if (later) queueMicrotask(call);
+                  else call();
+                }
+                if (throwAfter) throw new Error("then threw");
+              },
+            };
+            const fn = (): unknown => thenable;
+            try {
+              const method = foreground
+                ? manager.startForegroundGoroutine
+                : manager.startBackgroundGoroutine;
+              if (named) method.call(manager, fn, { name: "thenable" });
+              else method.call(manager, fn);
+            } catch (error) {
+              violations.push(`start threw ${label(error)}`);
+            }
+            // Promise adoption rules: the first synchronous call decides; else
+            // a throw from then() rejects; else the first later call decides;
+            // else the thenable never settles.
+            const syncFirst = calls.find((c) => !c.later);
+            const decided = syncFirst?.which ??
+              (throwAfter ? "reject" : calls[0]?.which);
+            let resolved = false;
+            manager.wait().then(() => resolved = true);
+            await ticks(1);
+            if (resolved) violations.push("wait() resolved while a task ran");
+            gate.resolve();
+            await ticks(1);
+            if (samples.some((n) => n < 0)) {
+              violations.push(`pending went negative: ${samples}`);
+            }
+            // A foreground thenable that never calls back keeps wait() pending
+            // (as documented): only the other checks apply then.
+            const settles = decided !== undefined || !foreground;
+            if (settles && !resolved) violations.push("wait() did not resolve");
+            if (settles && manager.pending !== 0) {
+              violations.push(`pending is ${manager.pending} at the end`);
+            }
+            const expected = decided === "reject" ? 1 : 0;
+            if (manager.errors.length !== expected) {
+              violations.push(
+                `${manager.errors.length} errors collected, expected ${expected}`,
+              );
+            }
+            if (violations.length) {
+              assert.fail(
+                `${violations.join("; ")} (calls ${JSON.stringify(calls)}, ${
+                  throwAfter ? "then throws, " : ""
+                }${foreground ? "fg" : "bg"}${named ? ", named" : ""})`,
+              );
+            }
+          },
+        ),
+        { numRuns: 100 },
+      );
+    },
+  );
 });
