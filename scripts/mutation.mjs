@@ -15,7 +15,8 @@
 // and test files (tests/mutation/fingerprints.json) and reruns the whole group
 // (--force) when they change.
 //
-// Usage: node scripts/mutation.mjs [--force] [group ...]
+// Usage: node scripts/mutation.mjs [--head] [--force] [group ...]
+//          --head: in an export of HEAD, not the working tree (see fromHead)
 //        node scripts/mutation.mjs --report          (the table only)
 //        node scripts/mutation.mjs --check-timeouts[=N] [--limit=S] [group ...]
 //          applies each timed-out mutant (or N of them per group, spread over
@@ -31,10 +32,12 @@ import { createHash } from "node:crypto";
 import {
   cpSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   symlinkSync,
   writeFileSync,
 } from "node:fs";
@@ -194,8 +197,10 @@ async function mutate() {
     if (code !== 0) {
       failed = true;
       console.error(`group ${name}: Stryker exited with ${code}`);
-      continue;
     }
+    // Stryker also writes what it tested when interrupted (Ctrl-C): keep it.
+    const file = join(root, incrementalFileOf(name));
+    if (!existsSync(file) || statSync(file).mtimeMs < start) continue;
     tidy(incrementalFileOf(name));
     fingerprints[name] = print;
     writeFileSync(
@@ -399,9 +404,11 @@ async function checkTimeouts() {
         symlinkSync(join(root, "node_modules"), join(dir, "node_modules"));
         const file = join(dir, mutant.file);
         writeFileSync(file, applyMutant(readFileSync(file, "utf8"), mutant));
-        const argv = commandOf(group).split(" ");
-        argv[0] = join(root, argv[0]);
-        const r = await runFor(["nice", "-n", "10", ...argv], dir, limit);
+        const r = await runFor(
+          ["sh", "-c", `exec nice -n 10 ${commandOf(group)}`],
+          dir,
+          limit,
+        );
         const what = r.code === null && r.signal === "SIGKILL"
           ? `HANGS: still running after ${limit} s, ${
             r.cpu.toFixed(1)
@@ -422,6 +429,63 @@ async function checkTimeouts() {
   console.log(`\nHung: ${hung}, finished: ${finished}.`);
   return finished === 0;
 }
+
+/**
+ * --head: runs this script, as committed, in an export of HEAD (so that
+ * uncommitted edits in the tree cannot leak into the results), then copies the
+ * incremental files and fingerprints back.
+ */
+async function fromHead() {
+  const dir = mkdtempSync(join(tmpdir(), "mutation-head-"));
+  try {
+    const archive = spawnSync(
+      "sh",
+      ["-c", `git archive HEAD | tar -x -C '${dir}'`],
+      { cwd: root, stdio: "inherit" },
+    );
+    if (archive.status !== 0) throw new Error("git archive HEAD failed");
+    // A directory of links (Stryker links a real node_modules into its sandbox).
+    mkdirSync(join(dir, "node_modules"));
+    for (const entry of readdirSync(join(root, "node_modules"))) {
+      symlinkSync(
+        join(root, "node_modules", entry),
+        join(dir, "node_modules", entry),
+      );
+    }
+    const head = spawnSync("git", ["rev-parse", "--short", "HEAD"], {
+      cwd: root,
+      encoding: "utf8",
+    }).stdout.trim();
+    console.log(`Mutation testing HEAD (${head}) in ${dir}`);
+    // Ctrl-C reaches the child too; wait for it to save what it tested.
+    const ignore = () => {};
+    process.on("SIGINT", ignore);
+    const code = await new Promise((resolve) => {
+      const child = spawn(
+        process.execPath,
+        [
+          join(dir, "scripts", "mutation.mjs"),
+          ...args.filter((a) => a !== "--head"),
+        ],
+        { cwd: dir, stdio: "inherit" },
+      );
+      child.on("exit", (code) => resolve(code ?? 1));
+    });
+    process.off("SIGINT", ignore);
+    const saved = join(dir, "tests", "mutation");
+    if (existsSync(saved)) {
+      mkdirSync(join(root, "tests", "mutation"), { recursive: true });
+      for (const file of readdirSync(saved)) {
+        cpSync(join(saved, file), join(root, "tests", "mutation", file));
+      }
+    }
+    return code;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (flag("--head")) process.exit(await fromHead());
 
 let unmutated;
 try {
