@@ -215,7 +215,7 @@ async function fill(v: Variant, c: number): Promise<Live | string> {
   const prev = lastFill.get(v);
   if (prev) {
     const predicted = prev[1] * (c / prev[0]) ** 2;
-    if (predicted > FILL_MAX_MS) {
+    if (prev[1] > 1_000 && predicted > FILL_MAX_MS) {
       return `not measured: filling C requests would take about ${
         Math.round(predicted / 1000)
       } s (quadratic)`;
