@@ -236,7 +236,7 @@ console.log(manager.errors.map((error) => error.message)); // [ "upload failed" 
 
 The stop is not an error: a task that ends with its signal's reason after a stop is not collected.
 Stop everything yourself with \`manager.stopAllGoroutines()\`, or let \`await using\` stop, wait and
-throw the collected error at the end of a block:
+throw the collected error at the end of a block (Node 24, Deno, Bun; Node 22 cannot parse \`await using\`):
 
 \`\`\`ts
 import { GoroutineManager } from "goroutine-manager";
