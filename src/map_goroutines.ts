@@ -27,7 +27,8 @@ function noop(): void {}
  * filling a slice by index).
  *
  * Items are read lazily: the next one only when a slot is free, so a huge or
- * endless input is never buffered. Every mapper call gets the signal of its
+ * endless input is never buffered (an array is read by index, without its
+ * iterator). Every mapper call gets the signal of its
  * goroutine. A mapper's failure (or the input's) is collected by the manager
  * and stops it, like any task's: no other item is read or started, mappers
  * still running are asked to stop through their signal, and the returned
@@ -117,7 +118,11 @@ export function mapGoroutines<T, R>(
     reject(stopSignal.reason);
     return promise;
   }
-  const iterator: AsyncIterator<T> | Iterator<T> = isAsync
+  // Arrays are read by index (no iterator); other inputs through theirs.
+  const array = Array.isArray(input) ? input as readonly T[] : undefined;
+  const iterator: AsyncIterator<T> | Iterator<T> | undefined = array
+    ? undefined
+    : isAsync
     ? asyncIterator.call(input)
     : syncIterator!.call(input as Iterable<T>);
   const results: Awaited<R>[] = [];
@@ -137,16 +142,27 @@ export function mapGoroutines<T, R>(
   const worker = async (signal: AbortSignal): Promise<void> => {
     try {
       while (!settled) {
-        const step: IteratorResult<T> = isAsync
-          ? await iterator.next()
-          : iterator.next() as IteratorResult<T>;
-        if (step.done) {
-          exhausted = true;
-          break;
+        let item: T;
+        if (array) {
+          // Read by index, as a for…of over an array would.
+          if (index >= array.length) {
+            exhausted = true;
+            break;
+          }
+          item = array[index]!;
+        } else {
+          const step: IteratorResult<T> = isAsync
+            ? await iterator!.next()
+            : (iterator as Iterator<T>).next();
+          if (step.done) {
+            exhausted = true;
+            break;
+          }
+          item = step.value;
         }
         const i = index++;
-        more();
-        results[i] = await mapper(step.value, i, signal);
+        if (isAsync) more();
+        results[i] = await mapper(item, i, signal);
       }
     } catch (error) {
       // The manager collects it and stops.
@@ -158,7 +174,7 @@ export function mapGoroutines<T, R>(
         else if (settled) {
           // Stopped early: close the input.
           try {
-            (iterator.return?.() as Promise<unknown> | undefined)?.then?.(
+            (iterator?.return?.() as Promise<unknown> | undefined)?.then?.(
               noop,
               noop,
             );
