@@ -30,8 +30,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { createRequire } from "node:module";
-import { extname, join, normalize } from "node:path";
-import { dirname } from "node:path";
+import { dirname, extname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -181,7 +180,7 @@ function serve(bundle, beacons) {
       file = join(root, "tests", "browser", url.pathname);
     }
     if (file && existsSync(file)) {
-      return send(200, TYPES[extname(file)], readFileSync(normalize(file)));
+      return send(200, TYPES[extname(file)], readFileSync(file));
     }
     send(404, "text/plain", `not found: ${url.pathname}`);
   };
