@@ -146,7 +146,10 @@ export class GoroutineLimiter {
   /** FIFO; cancelled entries stay in it and are skipped. */
   readonly #queue: Queue<Goroutine | Entry> = new Queue();
   #waiters: Waiter[] = [];
-  /** Removes the listener on the manager's signal (set while needed). */
+  /**
+   * Removes the listener on the manager's signal: added when a task is queued
+   * or a producer waits, removed once no task runs, waits or is queued.
+   */
   #off: (() => void) | undefined;
   /** The entry a goroutine being started takes (they start synchronously). */
   #handoff: Goroutine | Entry | undefined;
@@ -692,17 +695,21 @@ export class GoroutineLimiter {
       }
     }
     if (this.#waiters.length) this.#wake();
+    else if (!this.#active && !this.#queued) this.#detach();
     return entry;
   }
 
-  /** Empties the queue (of cancelled entries); stops listening if nobody waits. */
+  /** Stops listening on the manager's signal. */
+  #detach(): void {
+    this.#off?.();
+    this.#off = undefined;
+  }
+
+  /** Empties the queue (of cancelled entries); stops listening if idle. */
   #reset(): void {
     const queue = this.#queue;
     while (queue.size) queue.shift();
-    if (!this.#waiters.length) {
-      this.#off?.();
-      this.#off = undefined;
-    }
+    if (!this.#waiters.length && !this.#active) this.#detach();
   }
 
   /** Resolves the producers that have room now (all, with `false`, after a stop). */
@@ -717,10 +724,7 @@ export class GoroutineLimiter {
       else waiters[kept++] = waiter;
     }
     waiters.length = kept;
-    if (!kept && !this.#queued) {
-      this.#off?.();
-      this.#off = undefined;
-    }
+    if (!kept && !this.#queued && !this.#active) this.#detach();
   }
 
   /** The manager's signal aborted: drop the queue, release producers. */
