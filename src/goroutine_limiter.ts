@@ -49,18 +49,18 @@ export interface GoroutineLimiterOptions {
   background?: boolean;
 }
 
-/** A queued task that needs more than its function. */
+/** A task that needs more than its function. */
 interface Entry {
   fn: Goroutine;
   /** Tracked (its own named goroutine) when defined. */
-  name: string | undefined;
-  signal: AbortSignal | undefined;
+  name?: string;
+  signal?: AbortSignal;
   timeout: number;
-  ok: ((value: unknown) => void) | undefined;
-  err: ((error: unknown) => void) | undefined;
+  ok?: (value: unknown) => void;
+  err?: (error: unknown) => void;
   /** Removes the listener on `signal` while queued. */
-  off: (() => void) | undefined;
-  cancelled: boolean;
+  off?: () => void;
+  cancelled?: boolean;
 }
 
 interface Waiter {
@@ -69,9 +69,15 @@ interface Waiter {
 }
 
 const START = "start goroutine";
+const LIMIT = "limit goroutines";
 const MAX_TIMEOUT = 2_147_483_647;
 
 function noop(): void {}
+
+/** The entry of a task, if it is more than a plain function. */
+function entryOf(task: Goroutine | Entry): Entry | undefined {
+  return typeof task === "function" ? undefined : task;
+}
 
 /**
  * Whether `value` is a task's exit on its own signal's `reason`: the reason
@@ -184,13 +190,12 @@ export class GoroutineLimiter {
     limit: number,
     options: GoroutineLimiterOptions = {},
   ) {
-    const action = "create goroutine limiter";
     if (typeof manager?.startForegroundGoroutine !== "function") {
-      throw invalid(action, "manager", "a GoroutineManager", manager);
+      throw invalid(LIMIT, "manager", "a GoroutineManager", manager);
     }
-    this.#limit = checkCount(action, "limit", limit);
+    this.#limit = checkCount(LIMIT, "limit", limit);
     if (Object(options) !== options) {
-      throw invalid(action, "options", "an object", options);
+      throw invalid(LIMIT, "options", "an object", options);
     }
     this.#manager = manager;
     this.#signal = manager.signal;
@@ -229,7 +234,7 @@ export class GoroutineLimiter {
   }
 
   set limit(limit: number) {
-    this.#limit = checkCount("set goroutine limit", "limit", limit);
+    this.#limit = checkCount(LIMIT, "limit", limit);
     for (let entry; (entry = this.#pull());) this.#launch(entry);
   }
 
@@ -466,7 +471,7 @@ export class GoroutineLimiter {
    * ```
    */
   ready(backlog: number = 0): Promise<boolean> {
-    checkCount("wait for goroutine limiter", "backlog", backlog, 0);
+    checkCount(LIMIT, "backlog", backlog, 0);
     if (this.#signal.aborted) return Promise.resolve(false);
     if (this.#active + this.#queued < this.#limit + backlog) {
       return Promise.resolve(true);
@@ -484,6 +489,7 @@ export class GoroutineLimiter {
     result: boolean,
   ): Goroutine | Entry {
     if (typeof fn !== "function") throw invalid(START, "fn", "a function", fn);
+    if (options === undefined && !result) return fn;
     let name: string | undefined;
     let signal: AbortSignal | undefined;
     let timeout = Infinity;
@@ -512,38 +518,24 @@ export class GoroutineLimiter {
           typeof timeout === "number" ? RangeError : TypeError,
         );
       }
-    } else if (!result) {
-      return fn;
     }
-    return {
-      fn,
-      name,
-      signal,
-      timeout,
-      ok: undefined,
-      err: undefined,
-      off: undefined,
-      cancelled: false,
-    };
+    return { fn, name, signal, timeout } as Entry;
   }
 
   /** Starts, queues (if `queue`) or drops `entry`; returns whether it started. */
   #submit(entry: Goroutine | Entry, queue: boolean): boolean {
-    const own = typeof entry === "function" ? undefined : entry.signal;
+    const own = entryOf(entry)?.signal;
     const stopped = this.#signal.aborted ? this.#signal : own?.aborted && own;
     if (stopped) {
       if (queue) {
         this.#dropped++;
         (entry as Entry).err?.(stopped.reason);
       }
-      return false;
-    }
-    if (!this.#queued && this.#active < this.#limit) {
+    } else if (!this.#queued && this.#active < this.#limit) {
       this.#active++;
       this.#launch(entry);
       return true;
-    }
-    if (queue) {
+    } else if (queue) {
       this.#queue.push(entry);
       this.#queued++;
       if (own) {
@@ -554,127 +546,89 @@ export class GoroutineLimiter {
     return false;
   }
 
-  /** Starts the goroutine that runs `entry` (a slot is already counted). */
+  /** Starts the goroutine that runs `entry` (its slot is already counted). */
   #launch(entry: Goroutine | Entry): void {
+    const name = entryOf(entry)?.name;
     this.#handoff = entry;
-    const manager = this.#manager;
-    const tracked = typeof entry !== "function" && entry.name !== undefined;
-    const fn = tracked ? this.#own : this.#work;
-    const options = tracked ? { name: entry.name! } : undefined;
-    if (this.#background) manager.startBackgroundGoroutine(fn, options);
-    else manager.startForegroundGoroutine(fn, options);
+    this.#manager[
+      this.#background ? "startBackgroundGoroutine" : "startForegroundGoroutine"
+    ](this.#run, name === undefined ? name : { name });
   }
 
   /**
-   * An untracked slot: runs its entry, then, while the manager runs and the
-   * limit allows, the next queued untracked entries in the same goroutine;
-   * a tracked entry gets its own goroutine, started before this one returns.
+   * One slot: runs its entry (with its own signal if it has a `signal` or a
+   * `timeout`), then, while the manager runs and the limit allows, the next
+   * queued entries in the same goroutine; a named entry (or one after it) gets
+   * a goroutine of its own, started before this one returns.
    */
-  #work = async (signal: AbortSignal): Promise<void> => {
+  #run = async (taskSignal: AbortSignal): Promise<void> => {
     let entry = this.#handoff!;
     this.#handoff = undefined;
     for (;;) {
-      if (typeof entry === "function") {
-        try {
-          await entry(signal);
-        } catch (error) {
+      const task = entryOf(entry);
+      const { fn = entry as Goroutine, signal: own, timeout = Infinity, name } =
+        task ?? {} as Partial<Entry>;
+      let signal = taskSignal;
+      let off = noop;
+      let timedOut: DOMException | undefined;
+      if (own || timeout < Infinity) {
+        const controller = new AbortController();
+        signal = controller.signal;
+        const abort = (reason: unknown): void => {
+          try {
+            controller.abort(reason);
+          } catch (error) {
+            // workerd (older compat dates) lets a throwing abort listener
+            // escape abort(): keep it as a collected error.
+            this.#manager.createBackgroundPanicCollector().collect(error);
+          }
+        };
+        const offTask = onAbort(taskSignal, () => abort(taskSignal.reason));
+        const offOwn = own ? onAbort(own, () => abort(own.reason)) : noop;
+        const timer = timeout < Infinity && !signal.aborted
+          ? setTimeout(
+            () =>
+              abort(
+                timedOut = new DOMException(
+                  `Timed out after ${timeout} ms`,
+                  "TimeoutError",
+                ),
+              ),
+            Math.min(timeout, MAX_TIMEOUT),
+          )
+          : undefined;
+        off = (): void => {
+          clearTimeout(timer);
+          offTask();
+          offOwn();
+        };
+      }
+      try {
+        const value = await fn(signal);
+        off();
+        task?.ok?.(value);
+      } catch (error) {
+        off();
+        const reason = signal.reason;
+        // Cancelled by its own signal: not a failure; timed out: the timeout.
+        const exit = signal !== taskSignal && reason !== taskSignal.reason &&
+          isExit(error, reason);
+        task?.err?.(exit ? reason : error);
+        if (!exit || reason === timedOut) {
           // The manager collects it and stops, which drops the queue.
           this.#active--;
-          throw error;
+          throw exit ? reason : error;
         }
-      } else {
-        let value: unknown;
-        try {
-          value = await entry.fn(signal);
-        } catch (error) {
-          this.#active--;
-          entry.err!(error);
-          throw error;
-        }
-        entry.ok!(value);
       }
       this.#active--;
       const next = this.#pull();
       if (next === undefined) return;
-      if (typeof next !== "function" && next.name !== undefined) {
+      if (name !== undefined || entryOf(next)?.name !== undefined) {
         return this.#launch(next);
       }
       entry = next;
     }
   };
-
-  /** A tracked slot: one named task, with its own signal if it asked. */
-  #own = async (taskSignal: AbortSignal): Promise<void> => {
-    const entry = this.#handoff as Entry;
-    this.#handoff = undefined;
-    const { fn, signal: own, timeout } = entry;
-    let signal = taskSignal;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let timedOut: DOMException | undefined;
-    let offTask = noop;
-    let offOwn = noop;
-    if (own || timeout < Infinity) {
-      const controller = new AbortController();
-      signal = controller.signal;
-      const abort = (reason: unknown): void => {
-        try {
-          controller.abort(reason);
-        } catch (error) {
-          // workerd (older compat dates) lets a throwing abort listener
-          // escape abort(): keep it as a collected error.
-          this.#manager.createBackgroundPanicCollector().collect(error);
-        }
-      };
-      offTask = onAbort(taskSignal, () => abort(taskSignal.reason));
-      if (own) offOwn = onAbort(own, () => abort(own.reason));
-      if (timeout < Infinity && !signal.aborted) {
-        timer = setTimeout(() => {
-          abort(
-            timedOut = new DOMException(
-              `Timed out after ${timeout} ms`,
-              "TimeoutError",
-            ),
-          );
-        }, Math.min(timeout, MAX_TIMEOUT));
-      }
-    }
-    let value: unknown;
-    try {
-      value = await fn(signal);
-    } catch (error) {
-      clearTimeout(timer);
-      offTask();
-      offOwn();
-      let failure = error;
-      const reason = signal.reason;
-      if (
-        signal !== taskSignal && signal.aborted &&
-        reason !== taskSignal.reason && isExit(error, reason)
-      ) {
-        if (reason !== timedOut) {
-          // Cancelled by its own signal: not a failure.
-          entry.err?.(reason);
-          return this.#handOver();
-        }
-        failure = reason;
-      }
-      this.#active--;
-      entry.err?.(failure);
-      throw failure;
-    }
-    clearTimeout(timer);
-    offTask();
-    offOwn();
-    entry.ok?.(value);
-    this.#handOver();
-  };
-
-  /** Frees a slot and starts the next queued entry in it, if any. */
-  #handOver(): void {
-    this.#active--;
-    const next = this.#pull();
-    if (next !== undefined) this.#launch(next);
-  }
 
   /**
    * Takes the next queued entry if the limit allows and counts its slot, or
@@ -685,46 +639,43 @@ export class GoroutineLimiter {
     if (this.#queued) {
       if (this.#signal.aborted) this.#drop();
       else if (this.#active < this.#limit) {
-        const queue = this.#queue;
-        do entry = queue.shift()!; while (
-          typeof entry !== "function" && entry.cancelled
-        );
-        if (typeof entry !== "function") entry.off?.();
+        do entry = this.#queue.shift()!; while (entryOf(entry)?.cancelled);
+        entryOf(entry)?.off?.();
         this.#active++;
         if (!--this.#queued) this.#reset();
       }
     }
-    if (this.#waiters.length) this.#wake();
-    else if (!this.#active && !this.#queued) this.#detach();
+    this.#wake();
     return entry;
   }
 
-  /** Stops listening on the manager's signal. */
-  #detach(): void {
-    this.#off?.();
-    this.#off = undefined;
-  }
-
-  /** Empties the queue (of cancelled entries); stops listening if idle. */
+  /** Empties the queue (of cancelled entries). */
   #reset(): void {
     const queue = this.#queue;
     while (queue.size) queue.shift();
-    if (!this.#waiters.length && !this.#active) this.#detach();
   }
 
-  /** Resolves the producers that have room now (all, with `false`, after a stop). */
+  /**
+   * Resolves the producers that have room now (all, with `false`, after a
+   * stop); stops listening on the manager's signal once idle.
+   */
   #wake(): void {
-    const stopped = this.#signal.aborted;
     const used = this.#active + this.#queued;
     const waiters = this.#waiters;
-    let kept = 0;
-    for (const waiter of waiters) {
-      if (stopped) waiter.resolve(false);
-      else if (used < this.#limit + waiter.backlog) waiter.resolve(true);
-      else waiters[kept++] = waiter;
+    if (waiters.length) {
+      const stopped = this.#signal.aborted;
+      let kept = 0;
+      for (const waiter of waiters) {
+        if (stopped) waiter.resolve(false);
+        else if (used < this.#limit + waiter.backlog) waiter.resolve(true);
+        else waiters[kept++] = waiter;
+      }
+      waiters.length = kept;
     }
-    waiters.length = kept;
-    if (!kept && !this.#queued && !this.#active) this.#detach();
+    if (!waiters.length && !used) {
+      this.#off?.();
+      this.#off = undefined;
+    }
   }
 
   /** The manager's signal aborted: drop the queue, release producers. */
@@ -737,17 +688,15 @@ export class GoroutineLimiter {
   /** Drops every queued entry: none is an error; results reject with the reason. */
   #drop(): void {
     const queue = this.#queue;
-    const reason = this.#signal.reason;
     this.#dropped += this.#queued;
     this.#queued = 0;
     while (queue.size) {
-      const entry = queue.shift()!;
-      if (typeof entry === "object" && !entry.cancelled) {
+      const entry = entryOf(queue.shift()!);
+      if (entry && !entry.cancelled) {
         entry.off?.();
-        entry.err?.(reason);
+        entry.err?.(this.#signal.reason);
       }
     }
-    this.#reset();
   }
 
   /** A queued entry's own signal aborted: it never starts. */
@@ -756,6 +705,6 @@ export class GoroutineLimiter {
     this.#dropped++;
     if (!--this.#queued) this.#reset();
     entry.err?.(entry.signal!.reason);
-    if (this.#waiters.length) this.#wake();
+    this.#wake();
   }
 }

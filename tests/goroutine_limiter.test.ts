@@ -435,13 +435,13 @@ test("GoroutineLimiter rejects bad limits and options at once, starting nothing"
     assert.throws(() => new GoroutineLimiter(m, limit), {
       name: "RangeError",
       message:
-        `Cannot create goroutine limiter as 'limit' must be a positive integer or Infinity: current value is ${limit}`,
+        `Cannot limit goroutines as 'limit' must be a positive integer or Infinity: current value is ${limit}`,
     });
   }
   assert.throws(() => new GoroutineLimiter(m, "8" as never), {
     name: "TypeError",
     message:
-      `Cannot create goroutine limiter as 'limit' must be a positive integer or Infinity: current value is "8"`,
+      `Cannot limit goroutines as 'limit' must be a positive integer or Infinity: current value is "8"`,
   });
   assert.throws(() => new GoroutineLimiter({} as never, 1), TypeError);
   assert.throws(() => new GoroutineLimiter(m, 1, 42 as never), TypeError);
