@@ -487,6 +487,18 @@ async function fromHead() {
 
 if (flag("--head")) process.exit(await fromHead());
 
+// Stryker and --check-timeouts copy the working tree: say if it is not HEAD.
+const dirty = spawnSync(
+  "git",
+  ["status", "--porcelain", "--", "src", "tests", "mod.ts"],
+  { cwd: root, encoding: "utf8" },
+).stdout?.trim();
+if (dirty) {
+  console.log(
+    `Note: uncommitted changes in src/ or tests/ are part of this run (--head runs on HEAD):\n${dirty}`,
+  );
+}
+
 let unmutated;
 try {
   unmutated = checkGroups();
