@@ -42,7 +42,8 @@ export interface DependentSignalOptions {
    * dependent signal aborts. They are waited for one after another, in order,
    * so a function is called only once everything before it has finished. A
    * dependency that fails (rejects or throws) counts as finished: the signal
-   * orders shutdowns, errors belong to the code that runs the work.
+   * orders shutdowns, errors belong to the code that runs the work. An array
+   * (or any iterable that is not a string): a single manager is `[manager]`.
    *
    * @default {[]}
    */

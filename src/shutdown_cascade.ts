@@ -28,7 +28,8 @@ export interface ShutdownCascadeAddOptions {
   /**
    * The names of the managers this one depends on: they are stopped only after
    * this one has stopped and drained. They must have been added already, so
-   * that no dependency cycle can be declared.
+   * that no dependency cycle can be declared. An array (or any iterable) of
+   * names: a single name is `["db"]`, not `"db"`.
    *
    * @default {[]}
    */
@@ -36,7 +37,8 @@ export interface ShutdownCascadeAddOptions {
   /**
    * The manager to add, with its own options. A new
    * {@linkcode GoroutineManager} if omitted. Do not give it the cascade's
-   * signal as its parent signal: the cascade stops it in its turn.
+   * signal as its parent signal: the cascade stops it in its turn. A manager
+   * can be added to one cascade only, once.
    *
    * @default {new GoroutineManager()}
    */
