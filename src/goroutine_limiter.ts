@@ -63,6 +63,14 @@ interface Entry {
   cancelled?: boolean;
 }
 
+/** A task's own signal, see `#guard`. */
+interface Guard {
+  signal: AbortSignal;
+  off: () => void;
+  /** The reason, if the timeout fired. */
+  timedOut?: DOMException;
+}
+
 interface Waiter {
   backlog: number;
   resolve: (ready: boolean) => void;
@@ -566,55 +574,22 @@ export class GoroutineLimiter {
     this.#handoff = undefined;
     for (;;) {
       const task = entryOf(entry);
-      const { fn = entry as Goroutine, signal: own, timeout = Infinity, name } =
-        task ?? {} as Partial<Entry>;
-      let signal = taskSignal;
-      let off = noop;
-      let timedOut: DOMException | undefined;
-      if (own || timeout < Infinity) {
-        const controller = new AbortController();
-        signal = controller.signal;
-        const abort = (reason: unknown): void => {
-          try {
-            controller.abort(reason);
-          } catch (error) {
-            // workerd (older compat dates) lets a throwing abort listener
-            // escape abort(): keep it as a collected error.
-            this.#manager.createBackgroundPanicCollector().collect(error);
-          }
-        };
-        const offTask = onAbort(taskSignal, () => abort(taskSignal.reason));
-        const offOwn = own ? onAbort(own, () => abort(own.reason)) : noop;
-        const timer = timeout < Infinity && !signal.aborted
-          ? setTimeout(
-            () =>
-              abort(
-                timedOut = new DOMException(
-                  `Timed out after ${timeout} ms`,
-                  "TimeoutError",
-                ),
-              ),
-            Math.min(timeout, MAX_TIMEOUT),
-          )
-          : undefined;
-        off = (): void => {
-          clearTimeout(timer);
-          offTask();
-          offOwn();
-        };
-      }
+      const guard = task && (task.signal || task.timeout < Infinity)
+        ? this.#guard(task, taskSignal)
+        : undefined;
+      const signal = guard ? guard.signal : taskSignal;
       try {
-        const value = await fn(signal);
-        off();
+        const value = await (task ? task.fn : entry as Goroutine)(signal);
+        guard?.off();
         task?.ok?.(value);
       } catch (error) {
-        off();
+        guard?.off();
         const reason = signal.reason;
         // Cancelled by its own signal: not a failure; timed out: the timeout.
-        const exit = signal !== taskSignal && reason !== taskSignal.reason &&
+        const exit = !!guard && reason !== taskSignal.reason &&
           isExit(error, reason);
         task?.err?.(exit ? reason : error);
-        if (!exit || reason === timedOut) {
+        if (!exit || reason === guard!.timedOut) {
           // The manager collects it and stops, which drops the queue.
           this.#active--;
           throw exit ? reason : error;
@@ -623,12 +598,55 @@ export class GoroutineLimiter {
       this.#active--;
       const next = this.#pull();
       if (next === undefined) return;
-      if (name !== undefined || entryOf(next)?.name !== undefined) {
+      if (task?.name !== undefined || entryOf(next)?.name !== undefined) {
         return this.#launch(next);
       }
       entry = next;
     }
   };
+
+  /**
+   * A task's own signal: follows the signal the manager gave it, the task's
+   * `signal` and its `timeout`, until `off()` removes both listeners and the
+   * timer.
+   */
+  #guard(task: Entry, taskSignal: AbortSignal): Guard {
+    const { signal: own, timeout } = task;
+    const controller = new AbortController();
+    const abort = (reason: unknown): void => {
+      try {
+        controller.abort(reason);
+      } catch (error) {
+        // workerd (older compat dates) lets a throwing abort listener escape
+        // abort(): keep it as a collected error.
+        this.#manager.createBackgroundPanicCollector().collect(error);
+      }
+    };
+    const offTask = onAbort(taskSignal, () => abort(taskSignal.reason));
+    const offOwn = own ? onAbort(own, () => abort(own.reason)) : noop;
+    const signal = controller.signal;
+    const timer = timeout < Infinity && !signal.aborted
+      ? setTimeout(
+        () =>
+          abort(
+            guard.timedOut = new DOMException(
+              `Timed out after ${timeout} ms`,
+              "TimeoutError",
+            ),
+          ),
+        Math.min(timeout, MAX_TIMEOUT),
+      )
+      : undefined;
+    const guard: Guard = {
+      signal,
+      off: (): void => {
+        clearTimeout(timer);
+        offTask();
+        offOwn();
+      },
+    };
+    return guard;
+  }
 
   /**
    * Takes the next queued entry if the limit allows and counts its slot, or
