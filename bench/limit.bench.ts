@@ -6,7 +6,9 @@
 // turn, through a concurrency limit of 1, 8 and 256. Baseline (the floor): n
 // hand-written async workers pulling the task functions from one array.
 // Scenario "limit-producer": a producer of 10 M tasks under backpressure
-// (`await limiter.ready()`), peak heap sampled every 65,536 tasks.
+// (limit 256, `await limiter.ready(256)`: at most 256 queued), peak heap
+// sampled every 65,536 tasks; the same producer without backpressure as a
+// contrast.
 //
 //   deno run -A --v8-flags=--expose-gc bench/limit.bench.ts   |   bun bench/limit.bench.ts
 //   node --expose-gc bench/limit.bench.ts [--n=100000] [--limits=1,8,256]
@@ -92,13 +94,14 @@ function cases(n: number): Case[] {
       },
     },
     {
-      name: "goroutine-manager: producer awaiting ready()",
+      name: "goroutine-manager: producer awaiting ready(n)",
       run: async () => {
         const m = new GoroutineManager();
         const limiter = new GoroutineLimiter(m, n);
         for (let i = 0; i < N; i++) {
           if (!limiter.tryGo(tasks[i]!)) {
-            if (!(await limiter.ready())) break;
+            // Backpressure with a backlog of n queued tasks.
+            if (!(await limiter.ready(n))) break;
             limiter.go(tasks[i]!);
           }
         }
@@ -192,7 +195,7 @@ async function producer(count: number, backpressure: boolean) {
     const item = (): Promise<void> => work(i);
     if (!backpressure) limiter.go(item);
     else if (!limiter.tryGo(item)) {
-      if (!(await limiter.ready())) break;
+      if (!(await limiter.ready(256))) break;
       limiter.go(item);
     }
     if ((i & 0xffff) === 0) peak = Math.max(peak, heapUsed());
