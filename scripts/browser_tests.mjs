@@ -363,10 +363,11 @@ async function pagehideCheck(page, base, beacons) {
 }
 
 function print(results) {
-  for (const { name, ok, skipped, detail, message } of results) {
+  for (const { name, ok, ms, skipped, detail, message } of results) {
     const mark = skipped ? "skip" : ok ? "ok  " : "FAIL";
+    const time = ms === undefined ? "" : ` (${ms} ms)`;
     const note = ok ? (detail ? `: ${detail}` : "") : `\n       ${message}`;
-    console.log(`  ${mark} ${name}${note}`);
+    console.log(`  ${mark} ${name}${time}${note}`);
   }
 }
 
@@ -419,15 +420,14 @@ async function main() {
         [PAGEHIDE, pagehideCheck],
       ]
     ) {
+      const started = performance.now();
+      let result;
       try {
-        results.push(await run(lifecycle, base, beacons));
+        result = await run(lifecycle, base, beacons);
       } catch (error) {
-        results.push({
-          name,
-          ok: false,
-          message: String(error?.message ?? error),
-        });
+        result = { name, ok: false, message: String(error?.message ?? error) };
       }
+      results.push({ ...result, ms: Math.round(performance.now() - started) });
     }
     await lifecycle.close();
     results.push(

@@ -85,10 +85,15 @@ export async function within(ms, promise, what) {
   }
 }
 
-/** Runs `[name, fn]` checks in order: `{ name, ok, skipped?, detail?, message? }` each. */
+/**
+ * Runs `[name, fn]` checks in order:
+ * `{ name, ok, ms, skipped?, detail?, message? }` each.
+ */
 export async function runAll(checks, ...args) {
   const results = [];
   for (const [name, fn] of checks) {
+    const started = performance.now();
+    const ms = () => Math.round(performance.now() - started);
     try {
       const detail = await within(
         10_000,
@@ -96,14 +101,26 @@ export async function runAll(checks, ...args) {
         name,
       );
       if (detail instanceof Skip) {
-        results.push({ name, ok: true, skipped: true, detail: detail.reason });
+        results.push({
+          name,
+          ok: true,
+          ms: ms(),
+          skipped: true,
+          detail: detail.reason,
+        });
       } else {
-        results.push({ name, ok: true, ...(detail ? { detail } : {}) });
+        results.push({
+          name,
+          ok: true,
+          ms: ms(),
+          ...(detail ? { detail } : {}),
+        });
       }
     } catch (error) {
       results.push({
         name,
         ok: false,
+        ms: ms(),
         message: error instanceof CheckError ? error.message : describe(error),
       });
     }
