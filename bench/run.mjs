@@ -13,12 +13,13 @@
 // Usage: node bench/run.mjs [--render-only] [--runtimes=node24,bun,deno,node22]
 //          [--scenarios=spawn,failure,stop,memory,churn,server] [--full]
 //          [--rounds=15]
-//          [--lib=<git revision>] ...
+//          [--lib=<git revision>|worktree] [--before=<git revision>] ...
 // Unknown flags are passed on to the scripts (see bench/_harness.ts).
-// `--lib=<rev>` measures the library as committed at <rev> (mod.ts and src/
-// from `git archive`) instead of the working tree, and stores the figures as
-// the "before" part of bench/results.json (used for issue 10: `--lib=39dd7e5`,
-// the last commit before shard signals).
+// The library measured is the last commit (`git archive HEAD` of mod.ts and
+// src/, bundled by esbuild), `--lib=<rev>` another commit, `--lib=worktree`
+// the working tree. `--before=<rev>` measures <rev> and stores the figures as
+// the "before" part of bench/results.json (issue 10: `--before=39dd7e5`, the
+// last commit before shard signals).
 
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -76,10 +77,25 @@ const runtimes = opt("runtimes", ["node24", "bun", "deno"]);
 // "server": bench/server_load.mjs, run once for all runtimes (not node22).
 const ALL = [...Object.keys(SCRIPTS), "server"];
 const scenarios = opt("scenarios", ALL);
-const libRev = opt("lib", [])[0];
+// Which library to measure: by default the last commit (HEAD), not the
+// working tree: in a shared tree, another agent's half-saved edit of src/
+// would be measured (it happened: a snapshot whose tasks' signals never
+// aborted, and the stop scenarios hung). `--lib=worktree` measures the
+// working tree, `--lib=<rev>` a commit; `--before=<rev>` measures a commit
+// and stores it as the "before" figures.
+const beforeRev = opt("before", [])[0];
+const libArg = beforeRev ?? opt("lib", ["HEAD"])[0];
+const libRev = libArg === "worktree" ? undefined : spawnSync("git", [
+  "rev-parse",
+  "--short",
+  libArg,
+], { cwd: root, encoding: "utf8" }).stdout.trim();
+if (libArg !== "worktree" && !libRev) {
+  throw new Error(`unknown revision ${libArg}`);
+}
 const passOn = argv.filter((x) =>
   !x.startsWith("--runtimes=") && !x.startsWith("--scenarios=") &&
-  !x.startsWith("--lib=")
+  !x.startsWith("--lib=") && !x.startsWith("--before=")
 );
 
 const version = (cmd, args) => {
@@ -134,7 +150,7 @@ const esbuild = spawnSync(bin(".bin", "esbuild"), [
   "--log-level=warning",
 ], { cwd: sourceDir, encoding: "utf8" });
 if (esbuild.status !== 0) throw new Error(`esbuild failed: ${esbuild.stderr}`);
-const rev = spawnSync("git", ["rev-parse", "--short", libRev ?? "HEAD"], {
+const rev = libRev ?? spawnSync("git", ["rev-parse", "--short", "HEAD"], {
   cwd: root,
   encoding: "utf8",
 }).stdout.trim();
@@ -236,9 +252,9 @@ if (scenarios.includes("server")) {
 out.seconds = Math.round((Date.now() - started) / 1000);
 
 // Merge with earlier results for runtimes/scenarios not run this time, so a
-// partial run (--runtimes=bun) updates only its own rows. A `--lib=<rev>` run
-// goes into the `before` part of results.json (merged the same way), which
-// results.md shows next to the current figures; a normal run keeps it.
+// partial run (--runtimes=bun) updates only its own rows. A `--before=<rev>`
+// run goes into the `before` part of results.json (merged the same way),
+// which results.md shows next to the current figures; a normal run keeps it.
 const jsonPath = join(root, "bench", "results.json");
 const previous = existsSync(jsonPath)
   ? JSON.parse(readFileSync(jsonPath, "utf8"))
@@ -253,7 +269,7 @@ const merge = (fresh, old) => {
   return fresh;
 };
 let whole;
-if (libRev) {
+if (beforeRev) {
   delete out.machine;
   whole = { ...previous, before: merge(out, previous?.before) };
 } else {
