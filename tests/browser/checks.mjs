@@ -513,6 +513,59 @@ check(
   },
 );
 
+check(
+  "GoroutineLimiter and mapGoroutines: bounded concurrency, results in order, the first failure stops the map",
+  async () => {
+    const { GoroutineLimiter, mapGoroutines } = library;
+    if (
+      typeof GoroutineLimiter !== "function" ||
+      typeof mapGoroutines !== "function"
+    ) {
+      return new Skip("this build does not export them");
+    }
+    const manager = new GoroutineManager();
+    const limiter = new GoroutineLimiter(manager, 4);
+    let running = 0;
+    let most = 0;
+    for (let i = 0; i < 20; i++) {
+      limiter.go(async () => {
+        most = Math.max(most, ++running);
+        await sleep(1);
+        running--;
+      });
+    }
+    equal(limiter.active, 4, "active");
+    equal(limiter.queued, 16, "queued");
+    await within(3000, manager.wait(), "wait() (it waits for the queue too)");
+    equal(most, 4, "most at once");
+    equal(manager.error, undefined, "manager.error");
+
+    const mapper = new GoroutineManager();
+    const squares = await within(
+      2000,
+      mapGoroutines(mapper, [1, 2, 3, 4], async (n) => {
+        await sleep(5 - n);
+        return n * n;
+      }, { limit: 2 }),
+      "mapGoroutines",
+    );
+    equal(JSON.stringify(squares), "[1,4,9,16]", "results in input order");
+
+    const failing = new GoroutineManager();
+    const outcome = await within(
+      2000,
+      mapGoroutines(failing, [1, 2, 3], async (n) => {
+        if (n === 2) throw new Error(`item ${n} failed`);
+        return n;
+      }, { limit: 1 }).then(() => "resolved", (error) => error.message),
+      "a failing mapGoroutines",
+    );
+    equal(outcome, "item 2 failed", "the map's rejection");
+    await within(2000, failing.wait(), "wait() after the failure");
+    equal(failing.error?.message, "item 2 failed", "collected");
+  },
+);
+
 /** Whether this browser parses `using` and `await using` declarations. */
 function usingSyntax() {
   try {
