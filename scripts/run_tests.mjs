@@ -239,7 +239,9 @@ async function main(args) {
     if (note) problems.push(note);
     if (!counts || counts.some((n) => !Number.isInteger(n))) {
       problems.push("no test counts in its output");
-    } else if (passed + failed + skipped === 0) problems.push("it ran no test");
+    } else if (passed === 0 && failed === 0) {
+      problems.push(skipped ? "it skipped every test" : "it ran no test");
+    }
     if (code !== 0) problems.push(`exit code ${code}`);
     // One summary line per run: the run's own last line if it already is
     // this one (workerd, chromium and size print their own), else ours.
