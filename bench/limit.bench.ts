@@ -12,11 +12,12 @@
 //
 //   deno run -A --v8-flags=--expose-gc bench/limit.bench.ts   |   bun bench/limit.bench.ts
 //   node --expose-gc bench/limit.bench.ts [--n=100000] [--limits=1,8,256]
-//     [--producer-n=10000000] [--rounds=15]
+//     [--producer-n=1000000] [--full (10 M)] [--rounds=15]
 
 import {
   arg,
   type Case,
+  flag,
   gc,
   report,
   runtimeName,
@@ -36,7 +37,9 @@ const lib: typeof import("../mod.ts") = snapshot
 const { GoroutineLimiter, GoroutineManager } = lib;
 
 const N = arg("n", 100_000);
-const PRODUCER_N = arg("producer-n", 10_000_000);
+// 10 M tasks with --full (1 M otherwise; the contrast without backpressure
+// holds them all: about 1 GB at 10 M).
+const PRODUCER_N = arg("producer-n", flag("full") ? 10_000_000 : 1_000_000);
 const argv: string[] = g.Deno ? g.Deno.args : g.process.argv.slice(2);
 const LIMITS = (argv.find((a) => a.startsWith("--limits="))?.slice(9) ??
   "1,8,256").split(",").filter(Boolean).map(Number);

@@ -56,6 +56,8 @@ const SCRIPTS = {
   stop: "bench/stop.bench.ts",
   memory: "bench/memory.bench.ts",
   churn: "bench/churn.bench.ts",
+  limit: "bench/limit.bench.ts",
+  map: "bench/map.bench.ts",
 };
 
 const argv = process.argv.slice(2);
