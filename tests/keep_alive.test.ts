@@ -85,3 +85,13 @@ test(`keep-alive on ${RUNTIME}: a stop that throws is reported by the runtime at
     assert.match(child.stderr, /stop failed/);
   });
 });
+
+test(`keep-alive on ${RUNTIME}: an onError that throws is reported by the runtime too`, async () => {
+  await withExample(FIXTURE, ["onerror"], async (child) => {
+    await child.line(/^ready$/);
+    child.kill("SIGINT");
+    assert.deepEqual(await child.exited, { code: 1, signal: null });
+    assert.deepEqual(child.lines, ["ready", "stop", "onError: stop failed"]);
+    assert.match(child.stderr, /onError failed/);
+  });
+});
