@@ -9,6 +9,8 @@ import {
   GoroutineLimiter,
   GoroutineManager,
   GoroutineStoppedError,
+  GoroutineWaitError,
+  waitFor,
 } from "goroutine-manager";
 import {
   countListeners,
@@ -468,4 +470,28 @@ test("GoroutineLimiter rejects bad limits and options at once, starting nothing"
   assert.equal(limiter.active, 0);
   assert.equal(limiter.queued, 0);
   assert.equal(m.pending, 0);
+});
+
+test("GoroutineLimiter: waitFor names the running tasks, not the queued ones; a parent abort drops the queue", async () => {
+  const parent = new AbortController();
+  const m = new GoroutineManager({ signal: parent.signal });
+  const limiter = new GoroutineLimiter(m, 2);
+  const g = gate();
+  limiter.go(g.task, { name: "a" });
+  limiter.go(g.task, { name: "b" });
+  const queued = limiter.run(() => 1, { name: "c" });
+  await assert.rejects(waitFor(m, { timeout: 1 }), (error) => {
+    assert.ok(error instanceof GoroutineWaitError);
+    assert.deepEqual(error.running.map((info) => info.name), ["a", "b"]);
+    return true;
+  });
+  assert.equal(m.pending, 2);
+  const reason = new Error("request aborted");
+  parent.abort(reason);
+  assert.equal(limiter.queued, 0);
+  assert.equal(limiter.dropped, 1);
+  await assert.rejects(queued, (e) => e === reason);
+  g.release();
+  await m.wait();
+  assert.deepEqual(m.running, []);
 });
