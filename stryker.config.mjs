@@ -40,6 +40,8 @@ export const GROUPS = {
       "tests/task_signals.test.ts",
       "tests/argument_messages.test.ts",
       "tests/wait_until.test.ts",
+      "tests/signal_sharing.test.ts",
+      "tests/task_settling.test.ts",
       "tests/errors.test.ts",
       "tests/fault_matrix.test.ts",
     ],
