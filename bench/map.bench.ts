@@ -1,4 +1,4 @@
-// deno-lint-ignore-file no-console no-explicit-any
+// deno-lint-ignore-file no-explicit-any
 // (a benchmark script: it prints its results and drives peers' loosely typed APIs)
 // Copyright 2026 the goroutine-manager authors. Apache-2.0 license.
 //
