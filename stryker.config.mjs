@@ -63,7 +63,11 @@ export const GROUPS = {
   },
   "wait_for": {
     mutate: ["src/wait_for.ts", "src/goroutine_wait_error.ts"],
-    tests: ["tests/wait_for.test.ts", "tests/named_goroutines.test.ts"],
+    tests: [
+      "tests/wait_for.test.ts",
+      "tests/wait_for_edges.test.ts",
+      "tests/named_goroutines.test.ts",
+    ],
   },
   limiter: {
     mutate: [

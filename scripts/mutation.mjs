@@ -452,6 +452,11 @@ async function fromHead() {
         join(dir, "node_modules", entry),
       );
     }
+    // The latest results, committed or not, are where the run goes on from.
+    const results = join(root, "tests", "mutation");
+    if (existsSync(results)) {
+      cpSync(results, join(dir, "tests", "mutation"), { recursive: true });
+    }
     const head = spawnSync("git", ["rev-parse", "--short", "HEAD"], {
       cwd: root,
       encoding: "utf8",
