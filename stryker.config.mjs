@@ -86,7 +86,11 @@ export const GROUPS = {
     // onAbort's own listener removal is only observable where a caller
     // drops the returned `off` (ShutdownCascade's members).
     mutate: ["src/shutdown_cascade.ts", "src/_on_abort.ts"],
-    tests: ["tests/shutdown_cascade.test.ts", "tests/seed_scenario.test.ts"],
+    tests: [
+      "tests/shutdown_cascade.test.ts",
+      "tests/cascade_rescue.test.ts",
+      "tests/seed_scenario.test.ts",
+    ],
   },
   "process_signals": {
     mutate: ["src/process_signals.ts"],
