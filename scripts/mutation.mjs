@@ -101,9 +101,14 @@ function checkGroups() {
     .filter((f) => !owner.has(f));
 }
 
-/** The command and the test files (with tests/_*.ts helpers) of a group. */
+/**
+ * The command, timeout and test files (with the tests/_*.ts helpers) of a
+ * group: when they change, every mutant of the group is tested again.
+ */
 function fingerprint(group) {
-  const hash = createHash("sha256").update(commandOf(group));
+  const hash = createHash("sha256").update(
+    JSON.stringify([commandOf(group), group.timeoutMS]),
+  );
   const helpers = readdirSync(join(root, "tests"))
     .filter((f) => f.startsWith("_") && f.endsWith(".ts"))
     .map((f) => `tests/${f}`);
