@@ -234,16 +234,15 @@ if (scenarios.includes("server")) {
   for (const line of (r.stdout ?? "").split("\n")) {
     if (line.startsWith("@@RESULT ")) {
       const parsed = JSON.parse(line.slice(9));
-      out.results.push({ ...parsed, runtimeVersion: parsed.version });
-      if (!out.runtimes[parsed.runtime]) {
-        out.runtimes[parsed.runtime] = {
-          label: RUNTIMES[parsed.runtime].label,
-          version: parsed.version,
-          library: out.library,
-          command: out.command,
-          date: out.date,
-        };
-      }
+      // Its own library, command and date: a server-only run must not relabel
+      // the other figures of its runtime.
+      out.results.push({
+        ...parsed,
+        runtimeVersion: parsed.version,
+        library: out.library,
+        command: out.command,
+        date: out.date,
+      });
     }
   }
   if (r.status !== 0) {
@@ -278,6 +277,17 @@ if (beforeRev) {
   const partial = runtimes.length < 3 || scenarios.length < ALL.length;
   whole = partial ? merge(out, previous) : out;
   if (previous?.before) whole.before = previous.before;
+}
+for (const r of whole.results) {
+  if (r.scenario.startsWith("server-load") && !whole.runtimes[r.runtime]) {
+    whole.runtimes[r.runtime] = {
+      label: RUNTIMES[r.runtime].label,
+      version: r.version,
+      library: r.library,
+      command: r.command,
+      date: r.date,
+    };
+  }
 }
 writeFileSync(jsonPath, JSON.stringify(whole, null, 2) + "\n");
 const md = renderMarkdown(whole);
