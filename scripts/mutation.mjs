@@ -417,7 +417,7 @@ async function checkTimeouts() {
         const what = r.code === null && r.signal === "SIGKILL"
           ? `HANGS: still running after ${limit} s, ${
             r.cpu.toFixed(1)
-          } s of CPU (${r.cpu > limit / 2 ? "busy loop" : "idle, waiting"})`
+          } s of CPU (${r.cpu > limit / 4 ? "busy loop" : "idle, waiting"})`
           : `finished in ${r.seconds.toFixed(1)} s, exit code ${r.code}`;
         if (r.code === null && r.signal === "SIGKILL") hung++;
         else finished++;
