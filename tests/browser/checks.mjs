@@ -555,6 +555,7 @@ check(
     const outcome = await within(
       2000,
       mapGoroutines(failing, [1, 2, 3], async (n) => {
+        await sleep(1);
         if (n === 2) throw new Error(`item ${n} failed`);
         return n;
       }, { limit: 1 }).then(() => "resolved", (error) => error.message),
