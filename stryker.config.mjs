@@ -81,7 +81,12 @@ export const GROUPS = {
       "src/_check_limit.ts",
       "src/_queue.ts",
     ],
-    tests: ["tests/goroutine_limiter.test.ts", "tests/map_goroutines.test.ts"],
+    tests: [
+      "tests/goroutine_limiter.test.ts",
+      "tests/map_goroutines.test.ts",
+      "tests/limiter_arguments.test.ts",
+      "tests/limiter_task_exits.test.ts",
+    ],
   },
   "dependent_signal": {
     mutate: ["src/dependent_signal.ts"],
