@@ -72,11 +72,21 @@ const CMDS = {
 };
 
 // The library: the snapshot of bench/run.mjs if it gave one, else a fresh
-// esbuild bundle of the working tree.
+// esbuild bundle of the last commit (`git archive HEAD`: in a shared tree the
+// working tree may hold someone's half-saved edit).
 let lib = process.env.GM_LIB;
 if (!lib) {
   const dir = join(root, "bench", ".snapshot");
-  mkdirSync(dir, { recursive: true });
+  const src = join(dir, "src-load");
+  mkdirSync(src, { recursive: true });
+  const archive = spawnSync("git", ["archive", "HEAD", "mod.ts", "src"], {
+    cwd: root,
+    maxBuffer: 1 << 28,
+  });
+  const tar = spawnSync("tar", ["-x", "-C", src], { input: archive.stdout });
+  if (archive.status !== 0 || tar.status !== 0) {
+    throw new Error(`git archive HEAD failed: ${archive.stderr}${tar.stderr}`);
+  }
   const out = join(dir, "goroutine-manager.load.mjs");
   const r = spawnSync(bin(".bin", "esbuild"), [
     "mod.ts",
@@ -85,7 +95,7 @@ if (!lib) {
     "--target=es2022",
     `--outfile=${out}`,
     "--log-level=warning",
-  ], { cwd: root, encoding: "utf8" });
+  ], { cwd: src, encoding: "utf8" });
   if (r.status !== 0) throw new Error(`esbuild failed: ${r.stderr}`);
   lib = pathToFileURL(out).href;
 }
