@@ -108,6 +108,8 @@ const SHARD_SIZE = 32;
  */
 interface Shard {
   readonly controller: AbortController;
+  /** `controller.signal`, read once (a getter with a brand check in Deno). */
+  readonly signal: AbortSignal;
   /** Running tasks that were handed this shard's signal. */
   live: number;
   readonly done: () => void;
@@ -661,7 +663,7 @@ export class GoroutineManager {
     }
     if (foreground) this.#pending++;
     else if (this.#waitUntil) [done, fail] = this.#keepAlive(done, fail);
-    runTask(fn, shard.controller.signal, done, fail);
+    runTask(fn, shard.signal, done, fail);
   }
 
   /** A new shard in `free`, aborted already if the manager is. */
@@ -669,8 +671,10 @@ export class GoroutineManager {
     const release = (): void => {
       if (shard.live-- === SHARD_SIZE) free.push(shard);
     };
+    const controller = new AbortController();
     const shard: Shard = {
-      controller: new AbortController(),
+      controller,
+      signal: controller.signal,
       live: 0,
       done: foreground
         ? (): void => {
