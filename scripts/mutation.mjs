@@ -482,13 +482,27 @@ async function fromHead() {
       child.on("exit", (code) => resolve(code ?? 1));
     });
     process.off("SIGINT", ignore);
-    const saved = join(dir, "tests", "mutation");
-    if (existsSync(saved)) {
-      mkdirSync(join(root, "tests", "mutation"), { recursive: true });
-      for (const file of readdirSync(saved)) {
-        cpSync(join(saved, file), join(root, "tests", "mutation", file));
+    // Back: the results of the groups that ran (others may have run
+    // meanwhile), and their fingerprints merged into the tree's.
+    const ran = named.length > 0 ? named : Object.keys(GROUPS);
+    mkdirSync(join(root, "tests", "mutation"), { recursive: true });
+    for (const name of ran) {
+      const file = incrementalFileOf(name);
+      if (existsSync(join(dir, file))) {
+        cpSync(join(dir, file), join(root, file));
       }
     }
+    const theirs = existsSync(join(dir, FINGERPRINTS))
+      ? JSON.parse(readFileSync(join(dir, FINGERPRINTS), "utf8"))
+      : {};
+    const ours = readJson(FINGERPRINTS, {});
+    for (const name of ran) {
+      if (Object.hasOwn(theirs, name)) ours[name] = theirs[name];
+    }
+    writeFileSync(
+      join(root, FINGERPRINTS),
+      JSON.stringify(ours, null, 2) + "\n",
+    );
     return code;
   } finally {
     rmSync(dir, { recursive: true, force: true });
