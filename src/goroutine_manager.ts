@@ -48,7 +48,8 @@ export interface GoroutineManagerHooks {
   /**
    * Runs once per collected error, after it is recorded and before the manager
    * stops (Go: `OnAfterRecover`). Graceful exits do not call it. If it throws,
-   * that value is collected too (without calling the hook again).
+   * that value is collected too (without calling the hook again), unless it is
+   * the very error it was given.
    *
    * @default {undefined}
    */
@@ -609,7 +610,8 @@ export class GoroutineManager {
       try {
         hook(error);
       } catch (hookError) {
-        this.#record(toError(hookError));
+        // A hook that rethrows the error it was given adds nothing new.
+        if (hookError !== error) this.#record(toError(hookError));
       }
     }
     this.stopAllGoroutines();

@@ -601,3 +601,18 @@ test("new GoroutineManager() throws a TypeError for options of the wrong type", 
     },
   );
 });
+
+test("hooks.onAfterRecover that rethrows the error it was given does not collect it twice", async () => {
+  const m = new GoroutineManager({
+    hooks: {
+      onAfterRecover: (error) => {
+        throw error;
+      },
+    },
+  });
+  const failure = new Error("once");
+  m.startForegroundGoroutine(() => Promise.reject(failure));
+  await m.wait();
+  assert.deepEqual(m.errors, [failure]);
+  assert.equal(m.signal.reason, m.getErrGoroutineStopped());
+});
