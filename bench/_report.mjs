@@ -76,6 +76,25 @@ export function renderMarkdown(out) {
       (x.date ?? out.date).slice(0, 16).replace("T", " ")
     } UTC, library at ${x.library ?? out.library}\n`;
   }
+  // Figures from other runs (a partial run relabels its runtimes above).
+  const labelled = new Set(
+    rts.map((r) => `${out.runtimes[r].library}|${out.runtimes[r].command}`),
+  );
+  const other = new Map();
+  for (const r of out.results) {
+    if (!r.library) continue;
+    const key = `${r.library}|${r.command}`;
+    if (labelled.has(key) && !r.scenario.startsWith("server-load")) continue;
+    const x = other.get(key) ??
+      { library: r.library, command: r.command, date: r.date, sc: new Set() };
+    x.sc.add(r.scenario);
+    other.set(key, x);
+  }
+  for (const x of other.values()) {
+    md += `- ${[...x.sc].join(", ")}: \`${x.command}\`, ${
+      x.date.slice(0, 16).replace("T", " ")
+    } UTC, library at ${x.library}\n`;
+  }
   for (const r of ORDER.filter((r) => out.before?.runtimes[r])) {
     const x = out.before.runtimes[r];
     md += `- before: ${x.label} (${x.version}): \`${x.command}\`, ${

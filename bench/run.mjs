@@ -199,6 +199,11 @@ for (const id of runtimes) {
           ...parsed,
           runtime: id,
           runtimeVersion: parsed.runtime,
+          // Provenance per figure: a partial run merged into results.json
+          // relabels its runtimes, not the figures it did not measure.
+          library: out.library,
+          command: out.command,
+          date: out.date,
         });
       } else if (line.trim() !== "") {
         console.error(line);
