@@ -228,9 +228,12 @@ function results() {
   for (const [name, group] of Object.entries(GROUPS)) {
     const report = readJson(incrementalFileOf(name));
     if (!report) continue;
-    for (const [file, { mutants }] of Object.entries(report.files)) {
+    for (const [file, { mutants, source }] of Object.entries(report.files)) {
       if (!group.mutate.includes(file)) continue;
-      byFile.set(file, mutants.map((m) => ({ ...m, group: name, file })));
+      byFile.set(
+        file,
+        mutants.map((m) => ({ ...m, group: name, file, source })),
+      );
     }
   }
   return byFile;
@@ -407,8 +410,14 @@ async function checkTimeouts() {
           cpSync(join(root, entry), join(dir, entry));
         }
         symlinkSync(join(root, "node_modules"), join(dir, "node_modules"));
+        // The source the mutant was made from (the tree may have moved on).
         const file = join(dir, mutant.file);
-        writeFileSync(file, applyMutant(readFileSync(file, "utf8"), mutant));
+        if (readFileSync(file, "utf8") !== mutant.source) {
+          console.log(
+            `  (${mutant.file} changed since the run: using its source then)`,
+          );
+        }
+        writeFileSync(file, applyMutant(mutant.source, mutant));
         const r = await runFor(
           ["sh", "-c", `exec nice -n 10 ${commandOf(group)}`],
           dir,
