@@ -64,15 +64,12 @@ export class PanicCollector {
    * ```
    */
   constructor(onDone: () => void, onFail: (error: unknown) => void) {
-    for (const [name, fn] of [["onDone", onDone], ["onFail", onFail]]) {
-      if (typeof fn !== "function") {
-        throw invalid(
-          "create panic collector",
-          name as string,
-          "a function",
-          fn,
-        );
-      }
+    // Two plain checks: a loop over pairs allocated on every collector.
+    if (typeof onDone !== "function") {
+      throw invalid("create panic collector", "onDone", "a function", onDone);
+    }
+    if (typeof onFail !== "function") {
+      throw invalid("create panic collector", "onFail", "a function", onFail);
     }
     this.#onDone = onDone;
     this.#onFail = onFail;
