@@ -86,6 +86,8 @@ export const GROUPS = {
       "tests/map_goroutines.test.ts",
       "tests/limiter_arguments.test.ts",
       "tests/limiter_task_exits.test.ts",
+      "tests/limiter_behaviour.test.ts",
+      "tests/map_goroutines_behaviour.test.ts",
     ],
   },
   "dependent_signal": {
