@@ -222,3 +222,39 @@ test("a task with options stops listening on the manager's task signal when it s
   assert.deepEqual(during, [1, 1], "the task's signal followed the manager's");
   assert.equal(manager.error, undefined);
 });
+
+test("unnamed tasks that follow each other share one goroutine per slot", async () => {
+  const manager = new GoroutineManager();
+  const limiter = new GoroutineLimiter(manager, 2);
+  const pending: number[] = [];
+  for (let i = 0; i < 6; i++) {
+    limiter.go(async () => {
+      pending.push(manager.pending);
+      await null;
+    });
+  }
+  assert.equal(manager.pending, 2);
+  await manager.wait();
+  assert.deepEqual(
+    pending,
+    [1, 2, 2, 2, 2, 2],
+    "one goroutine per running task",
+  );
+});
+
+test("a task with options but no signal or timeout gets the manager's task signal", async () => {
+  const manager = new GoroutineManager();
+  const limiter = new GoroutineLimiter(manager, 1);
+  let taskSignal: AbortSignal | undefined;
+  limiter.go((signal) => {
+    taskSignal = signal;
+  });
+  await manager.wait();
+  const seen: AbortSignal[] = [];
+  await limiter.run((signal) => void seen.push(signal));
+  limiter.go((signal) => void seen.push(signal), { name: "named" });
+  limiter.go((signal) => void seen.push(signal), { timeout: Infinity });
+  await manager.wait();
+  assert.equal(seen.length, 3);
+  for (const signal of seen) assert.equal(signal, taskSignal);
+});
