@@ -100,7 +100,7 @@ const START = "start goroutine";
  * flight costs each task O(tasks in flight); a child signal per few tasks keeps
  * that O(1).
  */
-const SHARD_SIZE = 32;
+const SHARD_SIZE = 64;
 
 /**
  * A child signal shared by up to {@linkcode SHARD_SIZE} running tasks, all
