@@ -88,6 +88,7 @@ export const GROUPS = {
       "tests/limiter_task_exits.test.ts",
       "tests/limiter_behaviour.test.ts",
       "tests/map_goroutines_behaviour.test.ts",
+      "tests/limiter_queue.test.ts",
     ],
   },
   "dependent_signal": {
