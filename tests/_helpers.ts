@@ -114,3 +114,44 @@ export function countListeners(
     },
   };
 }
+
+/**
+ * Counts the live abort listeners of every EventTarget while `fn` runs, by
+ * wrapping EventTarget.prototype's methods (restored afterwards).
+ */
+export async function withListenerCounts(
+  fn: (count: (target: EventTarget) => number) => Promise<void>,
+): Promise<void> {
+  const proto = EventTarget.prototype;
+  const { addEventListener: add, removeEventListener: remove } = proto;
+  const live = new WeakMap<EventTarget, Set<unknown>>();
+  const of = (target: EventTarget) => {
+    let set = live.get(target);
+    if (!set) live.set(target, set = new Set());
+    return set;
+  };
+  proto.addEventListener = function (
+    this: EventTarget,
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | AddEventListenerOptions,
+  ) {
+    if (type === "abort" && listener) of(this).add(listener);
+    return add.call(this, type, listener, options);
+  };
+  proto.removeEventListener = function (
+    this: EventTarget,
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | EventListenerOptions,
+  ) {
+    if (type === "abort") of(this).delete(listener);
+    return remove.call(this, type, listener, options);
+  };
+  try {
+    await fn((target) => of(target).size);
+  } finally {
+    proto.addEventListener = add;
+    proto.removeEventListener = remove;
+  }
+}

@@ -7,7 +7,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ShutdownCascade } from "goroutine-manager";
-import { aborted, tick } from "./_helpers.ts";
+import { aborted, tick, withListenerCounts } from "./_helpers.ts";
 
 /** A task that ignores its signal until `release` is called. */
 function stuck(): { task: () => Promise<void>; release: () => void } {
@@ -99,43 +99,14 @@ test("await using a cascade that drains cleanly does not throw", async () => {
 });
 
 test("no listener is left on a member's signal once the cascade is over", async () => {
-  const proto = EventTarget.prototype;
-  const { addEventListener: add, removeEventListener: remove } = proto;
-  const live = new Map<EventTarget, Set<unknown>>();
-  const of = (target: EventTarget) => {
-    let set = live.get(target);
-    if (!set) live.set(target, set = new Set());
-    return set;
-  };
-  proto.addEventListener = function (
-    this: EventTarget,
-    type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | AddEventListenerOptions,
-  ) {
-    if (type === "abort" && listener) of(this).add(listener);
-    return add.call(this, type, listener, options);
-  };
-  proto.removeEventListener = function (
-    this: EventTarget,
-    type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | EventListenerOptions,
-  ) {
-    if (type === "abort") of(this).delete(listener);
-    return remove.call(this, type, listener, options);
-  };
-  try {
+  await withListenerCounts(async (count) => {
     const app = new ShutdownCascade();
     const db = app.add("db");
     const http = app.add("http", { dependsOn: ["db"] });
-    assert.equal(of(db.signal).size, 1, "the cascade listens to each member");
+    assert.equal(count(db.signal), 1, "the cascade listens to each member");
     app.stop();
     await app.wait();
-    assert.equal(of(db.signal).size, 0);
-    assert.equal(of(http.signal).size, 0);
-  } finally {
-    proto.addEventListener = add;
-    proto.removeEventListener = remove;
-  }
+    assert.equal(count(db.signal), 0);
+    assert.equal(count(http.signal), 0);
+  });
 });

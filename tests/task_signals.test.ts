@@ -10,7 +10,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { dependentSignal, GoroutineManager } from "goroutine-manager";
-import { aborted, tick } from "./_helpers.ts";
+import { aborted, tick, withListenerCounts } from "./_helpers.ts";
 
 /**
  * Starts `count` tasks that stay in flight until the returned `release` is
@@ -127,47 +127,6 @@ test("task signals are shared by at most a few dozen running tasks, and each tas
   held.resolve();
   await m.wait();
 });
-
-/**
- * Counts the live abort listeners of every EventTarget while `fn` runs, by
- * wrapping EventTarget.prototype's methods (restored afterwards).
- */
-async function withListenerCounts(
-  fn: (count: (target: EventTarget) => number) => Promise<void>,
-): Promise<void> {
-  const proto = EventTarget.prototype;
-  const { addEventListener: add, removeEventListener: remove } = proto;
-  const live = new WeakMap<EventTarget, Set<unknown>>();
-  const of = (target: EventTarget) => {
-    let set = live.get(target);
-    if (!set) live.set(target, set = new Set());
-    return set;
-  };
-  proto.addEventListener = function (
-    this: EventTarget,
-    type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | AddEventListenerOptions,
-  ) {
-    if (type === "abort" && listener) of(this).add(listener);
-    return add.call(this, type, listener, options);
-  };
-  proto.removeEventListener = function (
-    this: EventTarget,
-    type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | EventListenerOptions,
-  ) {
-    if (type === "abort") of(this).delete(listener);
-    return remove.call(this, type, listener, options);
-  };
-  try {
-    await fn((target) => of(target).size);
-  } finally {
-    proto.addEventListener = add;
-    proto.removeEventListener = remove;
-  }
-}
 
 test("listeners on every internal signal return to zero: the manager adds none, and tasks' own are removed", async () => {
   await withListenerCounts(async (count) => {
