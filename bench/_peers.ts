@@ -27,6 +27,10 @@ const lib: typeof import("../mod.ts") = snapshot
 export const GoroutineManager: typeof import("../mod.ts").GoroutineManager =
   lib.GoroutineManager;
 export type GoroutineManager = import("../mod.ts").GoroutineManager;
+export const GoroutineLimiter: typeof import("../mod.ts").GoroutineLimiter =
+  lib.GoroutineLimiter;
+export const mapGoroutines: typeof import("../mod.ts").mapGoroutines =
+  lib.mapGoroutines;
 
 /** What {@linkcode handRolled} returns. */
 export interface HandRolled {

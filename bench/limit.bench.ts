@@ -23,18 +23,15 @@ import {
   runtimeName,
   scenario,
 } from "./_harness.ts";
-import { Effect, pLimit } from "./_peers.ts";
+import {
+  Effect,
+  GoroutineLimiter,
+  GoroutineManager,
+  pLimit,
+} from "./_peers.ts";
 import PQueue from "p-queue";
 
-// The library under test: ../mod.ts, or the snapshot `npm run bench` bundles.
 const g = globalThis as Record<string, any>;
-const snapshot: string | undefined = g.Deno
-  ? g.Deno.env.get("GM_LIB")
-  : g.process?.env.GM_LIB;
-const lib: typeof import("../mod.ts") = snapshot
-  ? await import(snapshot)
-  : await import("../mod.ts");
-const { GoroutineLimiter, GoroutineManager } = lib;
 
 const N = arg("n", 100_000);
 // 10 M tasks with --full (1 M otherwise; the contrast without backpressure

@@ -11,18 +11,10 @@
 //   node --expose-gc bench/map.bench.ts [--n=100000] [--limits=8,256] [--rounds=15]
 
 import { arg, type Case, scenario } from "./_harness.ts";
-import { Effect, pLimit } from "./_peers.ts";
+import { Effect, GoroutineManager, mapGoroutines, pLimit } from "./_peers.ts";
 import pMap from "p-map";
 
-// The library under test: ../mod.ts, or the snapshot `npm run bench` bundles.
 const g = globalThis as Record<string, any>;
-const snapshot: string | undefined = g.Deno
-  ? g.Deno.env.get("GM_LIB")
-  : g.process?.env.GM_LIB;
-const lib: typeof import("../mod.ts") = snapshot
-  ? await import(snapshot)
-  : await import("../mod.ts");
-const { GoroutineManager, mapGoroutines } = lib;
 
 const N = arg("n", 100_000);
 const argv: string[] = g.Deno ? g.Deno.args : g.process.argv.slice(2);
