@@ -32,6 +32,7 @@ export const GROUPS = {
       "src/_run_task.ts",
       "src/panic_collector.ts",
       "src/_join_errors.ts",
+      "src/_goroutine_name.ts",
     ],
     tests: [
       "tests/goroutine_manager.test.ts",

@@ -4,7 +4,8 @@
 import { checkCount } from "./_check_limit.ts";
 import { onAbort } from "./_on_abort.ts";
 import { Queue } from "./_queue.ts";
-import { invalid } from "./_to_error.ts";
+import { goroutineName } from "./_goroutine_name.ts";
+import { invalid, isInstance } from "./_to_error.ts";
 import type {
   Goroutine,
   GoroutineManager,
@@ -505,16 +506,9 @@ export class GoroutineLimiter {
       if (Object(options) !== options) {
         throw invalid(START, "options", "an object", options);
       }
-      const fnName = fn.name;
-      ({
-        name = typeof fnName === "string" && fnName || "goroutine",
-        signal,
-        timeout = Infinity,
-      } = options);
-      if (typeof name !== "string" || !name) {
-        throw invalid(START, "options.name", "a non-empty string", name);
-      }
-      if (signal !== undefined && !(signal instanceof AbortSignal)) {
+      ({ signal, timeout = Infinity } = options);
+      name = goroutineName(START, fn, options.name);
+      if (signal !== undefined && !isInstance(signal, AbortSignal)) {
         throw invalid(START, "options.signal", "an AbortSignal", signal);
       }
       if (typeof timeout !== "number" || !(timeout >= 0)) {

@@ -1,6 +1,7 @@
 // Copyright 2026 the goroutine-manager authors. Apache-2.0 license.
 // This module is browser compatible.
 
+import { goroutineName } from "./_goroutine_name.ts";
 import { joinErrors } from "./_join_errors.ts";
 import { onAbort } from "./_on_abort.ts";
 import { runTask } from "./_run_task.ts";
@@ -633,12 +634,7 @@ export class GoroutineManager {
       if (Object(options) !== options) {
         throw invalid(START, "options", "an object", options);
       }
-      const fnName = fn.name;
-      ({ name = typeof fnName === "string" && fnName || "goroutine" } =
-        options);
-      if (typeof name !== "string" || !name) {
-        throw invalid(START, "options.name", "a non-empty string", name);
-      }
+      name = goroutineName(START, fn, options.name);
     }
     const free = this.#free[+foreground]!;
     const shard = free[free.length - 1] ?? this.#shard(foreground, free);
