@@ -73,7 +73,8 @@ export class GoroutineWaitError extends Error {
     let infos: readonly GoroutineInfo[];
     try {
       if (!Array.isArray(running)) throw running;
-      infos = Object.freeze(running.map((info: GoroutineInfo) => {
+      // Array.from visits holes too (as undefined), which map() would skip.
+      infos = Object.freeze(Array.from(running, (info: GoroutineInfo) => {
         if (Object(info) !== info || typeof info.name !== "string") throw info;
         return Object.freeze({ ...info });
       }));

@@ -211,10 +211,14 @@ export function handleProcessSignals(
       proc.off(name, listener);
     }
   };
+  // Set before `stop` runs: a signal raised from inside `stop` (or its
+  // callees) is the second signal, not a second stop.
+  let stopping = false;
   for (const [name, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
     // Runs only while installed: the second signal removes it.
     const listener = (): void => {
-      if (!controller.signal.aborted) {
+      if (!stopping) {
+        stopping = true;
         run(stop, name);
         // Only workerd throws out of abort(), and it has no process signals.
         controller.abort();

@@ -1,0 +1,178 @@
+// Copyright 2026 the goroutine-manager authors. Apache-2.0 license.
+// Promises of README.md (and of the exports' JSDoc) that an outside tester
+// would check and that no other test file pinned down: found by an audit that
+// probed every promise with adversarial inputs and re-entrant calls.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import {
+  GoroutineManager,
+  GoroutineWaitError,
+  handleProcessSignals,
+  type ProcessSignal,
+  waitFor,
+} from "goroutine-manager";
+
+const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+/** Resolves after `ms` ms of real time (tiny delays only). */
+const sleep = (ms: number) =>
+  new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * A fake `process` whose `emit()` calls the listeners synchronously, as
+ * Node's `process.emit("SIGINT")` does, and records exit codes.
+ */
+function fakeProcess() {
+  const listeners: [string, () => void][] = [];
+  const exits: number[] = [];
+  return {
+    exits,
+    count: () => listeners.length,
+    emit(name: ProcessSignal): void {
+      for (const [n, listener] of [...listeners]) if (n === name) listener();
+    },
+    api: {
+      on(name: string, listener: () => void): void {
+        listeners.push([name, listener]);
+      },
+      off(name: string, listener: () => void): void {
+        const index = listeners.findIndex(([n, l]) =>
+          n === name && l === listener
+        );
+        if (index !== -1) listeners.splice(index, 1);
+      },
+      exit(code: number): void {
+        exits.push(code);
+      },
+    },
+  };
+}
+
+/**
+ * Calls `fn` with `globalThis.process` replaced (handleProcessSignals() reads
+ * it only while it is called), and puts the real one back.
+ */
+function withProcess<T>(process: unknown, fn: () => T): T {
+  const saved = Object.getOwnPropertyDescriptor(globalThis, "process");
+  try {
+    Object.defineProperty(globalThis, "process", {
+      value: process,
+      configurable: true,
+      writable: true,
+    });
+    return fn();
+  } finally {
+    if (saved) Object.defineProperty(globalThis, "process", saved);
+    else delete (globalThis as Record<string, unknown>).process;
+  }
+}
+
+test("handleProcessSignals(): a signal raised while `stop` runs is the second signal, not a second stop", () => {
+  const proc = fakeProcess();
+  const events: string[] = [];
+  const handler = withProcess(proc.api, () =>
+    handleProcessSignals((name) => {
+      events.push(`stop ${name}`);
+      proc.emit("SIGINT"); // e.g. a second Ctrl-C relayed synchronously
+    }, { onRescue: (name) => void events.push(`rescue ${name}`) }));
+  proc.emit("SIGTERM");
+  assert.deepEqual(events, ["stop SIGTERM", "rescue SIGINT"]);
+  assert.deepEqual(proc.exits, [130]);
+  assert.equal(proc.count(), 0, "the second signal removed the listeners");
+  assert.equal(handler.listening, false);
+  assert.equal(handler.signal.aborted, true, "the first signal still aborts");
+});
+
+test("handleProcessSignals(): `stop` runs before the handler's signal aborts, once", () => {
+  const proc = fakeProcess();
+  const events: string[] = [];
+  const handler = withProcess(proc.api, () =>
+    handleProcessSignals(() => {
+      events.push(`stop, aborted: ${handler.signal.aborted}`);
+    }, { exitCode: null }));
+  handler.signal.addEventListener("abort", () => events.push("abort"));
+  proc.emit("SIGINT");
+  assert.deepEqual(events, ["stop, aborted: false", "abort"]);
+  proc.emit("SIGINT");
+  assert.deepEqual(events, ["stop, aborted: false", "abort"]);
+  assert.deepEqual(proc.exits, [], "exitCode: null does not exit");
+  assert.equal(proc.count(), 0);
+});
+
+test("new GoroutineWaitError(): a sparse `running` array is not an array of infos", () => {
+  const info = { name: "uploader", foreground: true, startedAt: 0 };
+  // deno-lint-ignore no-sparse-arrays
+  for (const running of [new Array(2), [info, , info]]) {
+    assert.throws(() => new GoroutineWaitError(running, 0, "deadline"), {
+      name: "TypeError",
+      message:
+        /^Cannot create GoroutineWaitError as 'running' must be an array of GoroutineInfo: current value is /,
+    });
+  }
+  assert.equal(
+    new GoroutineWaitError([info, info], 0, "deadline").message,
+    `Gave up waiting for "uploader", "uploader"`,
+  );
+});
+
+test("waitFor(): a timeout past 2^31 - 1 ms is capped, not fired at once", async () => {
+  const manager = new GoroutineManager();
+  const release = Promise.withResolvers<void>();
+  manager.startForegroundGoroutine(() => release.promise);
+  let outcome = "pending";
+  const waited = waitFor(manager, { timeout: 2 ** 32 }).then(
+    () => outcome = "resolved",
+    (error) => outcome = `rejected: ${error}`,
+  );
+  // An uncapped setTimeout overflows to about 1 ms on Node, Deno and Bun.
+  await sleep(20);
+  assert.equal(outcome, "pending");
+  release.resolve();
+  await waited;
+  assert.equal(outcome, "resolved");
+});
+
+test("manager.signal aborts before the task signals, which abort in order with its reason", async () => {
+  const manager = new GoroutineManager();
+  const events: string[] = [];
+  const release = Promise.withResolvers<void>();
+  manager.startForegroundGoroutine((signal) => {
+    signal.addEventListener("abort", () => events.push("foreground task"));
+    return release.promise;
+  });
+  manager.startBackgroundGoroutine((signal) => {
+    signal.addEventListener("abort", () => events.push("background task"));
+    return release.promise;
+  });
+  manager.signal.addEventListener("abort", () => events.push("manager"));
+  manager.stopAllGoroutines();
+  assert.deepEqual(events, ["manager", "foreground task", "background task"]);
+  release.resolve();
+  await manager.wait();
+});
+
+test("PanicCollector.wrap(): only the first call of the wrapper counts", async () => {
+  const manager = new GoroutineManager();
+  const wrapped = manager.createForegroundPanicCollector().wrap(
+    (fail: boolean) => {
+      if (fail) throw new Error("second call");
+    },
+  );
+  wrapped(false);
+  wrapped(true);
+  await manager.wait();
+  assert.deepEqual(manager.errors, []);
+  assert.equal(manager.signal.aborted, false);
+
+  const other = new GoroutineManager();
+  const rejecting = other.createForegroundPanicCollector().wrap(
+    (fail: boolean) =>
+      fail ? Promise.reject(new Error("first call")) : Promise.resolve(),
+  );
+  rejecting(true);
+  rejecting(false);
+  await other.wait();
+  assert.deepEqual(other.errors.map((error) => error.message), ["first call"]);
+  await tick();
+});
