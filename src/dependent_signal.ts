@@ -73,7 +73,9 @@ const CREATE = "create dependent signal";
  * their handlers at once, so their rejections are never unhandled). The signal
  * keeps at most one listener on the rescue signal and one on `upstream` or on
  * the dependency signal it waits for, and removes them all when it aborts. It
- * uses no `AbortSignal.any` and runs no user code in an abort listener.
+ * uses no `AbortSignal.any`. A function dependency (or a drainable's `wait()`)
+ * whose turn comes when a signal aborts is called from that abort listener, in
+ * a `try`: what it throws counts as finished and goes no further.
  *
  * @param upstream The signal whose abort starts the wait for the dependencies.
  * @param options The dependencies and the rescue signal.
