@@ -208,7 +208,11 @@ export function handleProcessSignals(
   const installed: [ProcessSignal, () => void][] = [];
   const uninstall = (): void => {
     for (const [name, listener] of installed.splice(0)) {
-      proc.off(name, listener);
+      try {
+        proc.off(name, listener);
+      } catch {
+        // A shim with `on()` but no working `off()`: never throw from here.
+      }
     }
   };
   // Set before `stop` runs: a signal raised from inside `stop` (or its
@@ -217,6 +221,8 @@ export function handleProcessSignals(
   for (const [name, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
     // Runs only while installed: the second signal removes it.
     const listener = (): void => {
+      // Inert once uninstalled, even where `off()` failed.
+      if (!installed.length) return;
       if (!stopping) {
         stopping = true;
         run(stop, name);

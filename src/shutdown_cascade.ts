@@ -127,6 +127,8 @@ export class ShutdownCascade {
   readonly #members: Member[] = [];
   readonly #done: PromiseWithResolvers<void> = Promise.withResolvers<void>();
   readonly #errors: Error[] = [];
+  // The errors `error` last joined, and what it returned for them.
+  #joined: [readonly Error[], Error | undefined] = [[], undefined];
   #rescue: AbortSignal | undefined;
 
   /**
@@ -216,7 +218,10 @@ export class ShutdownCascade {
 
   /**
    * The errors as one: `undefined` if there are none, the error itself if
-   * there is one, and an `AggregateError` of all of them otherwise.
+   * there is one, and an `AggregateError` of all of them otherwise. While no
+   * error is added, it returns the same object each time (as
+   * {@linkcode GoroutineManager.error} does), so the error that
+   * `await using` throws is `app.error`.
    *
    * @example Usage
    * ```ts
@@ -232,7 +237,15 @@ export class ShutdownCascade {
    * ```
    */
   get error(): Error | undefined {
-    return joinErrors(this.errors as Error[]);
+    const errors = this.errors;
+    const [last] = this.#joined;
+    if (
+      errors.length !== last.length ||
+      errors.some((error, i) => error !== last[i])
+    ) {
+      this.#joined = [errors, joinErrors(errors as Error[])];
+    }
+    return this.#joined[1];
   }
 
   /**

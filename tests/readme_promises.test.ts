@@ -10,6 +10,7 @@ import {
   GoroutineWaitError,
   handleProcessSignals,
   type ProcessSignal,
+  ShutdownCascade,
   waitFor,
 } from "goroutine-manager";
 
@@ -175,4 +176,75 @@ test("PanicCollector.wrap(): only the first call of the wrapper counts", async (
   await other.wait();
   assert.deepEqual(other.errors.map((error) => error.message), ["first call"]);
   await tick();
+});
+
+test("handleProcessSignals(): [Symbol.dispose]() never throws, even if the runtime's off() does", () => {
+  const off = () => {
+    throw new Error("off() is not supported");
+  };
+  const proc = fakeProcess();
+  let stops = 0;
+  const disposed = withProcess(
+    { ...proc.api, off },
+    () => handleProcessSignals(() => void stops++),
+  );
+  assert.equal(disposed.listening, true);
+  assert.doesNotThrow(() => disposed[Symbol.dispose]());
+  assert.equal(disposed.listening, false);
+  assert.equal(proc.count(), 2, "off() could not remove them");
+  proc.emit("SIGINT");
+  assert.equal(stops, 0, "a listener that could not be removed is inert");
+  assert.equal(disposed.signal.aborted, false);
+
+  // The second signal still calls onRescue and exits, once.
+  const other = fakeProcess();
+  const events: string[] = [];
+  withProcess(
+    { ...other.api, off },
+    () =>
+      handleProcessSignals(() => void events.push("stop"), {
+        onRescue: () => void events.push("rescue"),
+      }),
+  );
+  other.emit("SIGINT");
+  assert.doesNotThrow(() => other.emit("SIGINT"));
+  other.emit("SIGTERM");
+  assert.deepEqual(events, ["stop", "rescue"]);
+  assert.deepEqual(other.exits, [130]);
+  assert.deepEqual(proc.exits, []);
+});
+
+test("ShutdownCascade.error is one object while no error is added, and is what await using throws", async () => {
+  const app = new ShutdownCascade();
+  const a = app.add("a");
+  const b = app.add("b");
+  b.startForegroundGoroutine(() => Promise.reject(new Error("b failed")));
+  a.startForegroundGoroutine(() => Promise.reject(new Error("a failed")));
+  await app.wait();
+  const error = app.error;
+  assert.ok(error instanceof AggregateError);
+  assert.deepEqual(error.errors.map((e: Error) => e.message), [
+    "a failed",
+    "b failed",
+  ]);
+  assert.equal(app.error, error, "the same AggregateError each time");
+  let thrown: unknown;
+  try {
+    await app[Symbol.asyncDispose]();
+  } catch (caught) {
+    thrown = caught;
+  }
+  assert.equal(thrown, error);
+
+  // A later error (a collector reported after the drain) gives a new one.
+  a.createBackgroundPanicCollector().collect(new Error("late"));
+  const later = app.error;
+  assert.notEqual(later, error);
+  assert.ok(later instanceof AggregateError);
+  assert.deepEqual(later.errors.map((e: Error) => e.message), [
+    "a failed",
+    "late",
+    "b failed",
+  ]);
+  assert.equal(app.error, later);
 });
