@@ -1,6 +1,7 @@
 // Copyright 2026 the goroutine-manager authors. Apache-2.0 license.
 // This module is browser compatible.
 
+import { isInstance } from "./_to_error.ts";
 import { GoroutineStoppedError } from "./goroutine_stopped_error.ts";
 
 /**
@@ -25,22 +26,29 @@ export function isGracefulExit(value: unknown, reason: unknown): boolean {
     for (let depth = 0; depth < 17; depth++) {
       if (value === reason) return true;
       if (Object(value) !== value) return false;
-      const { name, message, cause } = value as {
-        name?: unknown;
-        message?: unknown;
-        cause?: unknown;
-      };
+      // Each property on its own: a getter that throws hides only itself.
+      const name = read(value as object, "name");
+      const message = read(value as object, "message");
       if (
         !depth && (name === "AbortError" || message === `${reason}`) ||
         name === reason.name && message === reason.message &&
-          !(value instanceof GoroutineStoppedError)
+          !isInstance(value, GoroutineStoppedError)
       ) {
         return true;
       }
-      value = cause;
+      value = read(value as object, "cause");
     }
   } catch {
-    // A throwing getter or a revoked proxy: not a recognisable stop.
+    // A stop reason whose own getters were made to throw.
   }
   return false;
+}
+
+/** `value[key]`, or `undefined` if reading it throws (a getter, a revoked proxy). */
+function read(value: object, key: "name" | "message" | "cause"): unknown {
+  try {
+    return (value as Record<string, unknown>)[key];
+  } catch {
+    return undefined;
+  }
 }

@@ -248,3 +248,60 @@ test("ShutdownCascade.error is one object while no error is added, and is what a
   ]);
   assert.equal(app.error, later);
 });
+
+test("graceful exits: a throwing getter hides only its own property from the rules", async () => {
+  const throwing = <T extends object>(value: T, ...keys: string[]): T => {
+    for (const key of keys) {
+      Object.defineProperty(value, key, {
+        get() {
+          throw new Error(`${key} getter`);
+        },
+      });
+    }
+    return value;
+  };
+  const cases: [string, (reason: unknown) => unknown, number][] = [
+    [
+      "an AbortError whose cause getter throws",
+      () => throwing(new DOMException("gone", "AbortError"), "cause"),
+      0,
+    ],
+    [
+      "an Error named AbortError whose message getter throws",
+      () =>
+        throwing(
+          Object.assign(new Error("gone"), { name: "AbortError" }),
+          "message",
+        ),
+      0,
+    ],
+    [
+      "an error caused by the reason whose name and message getters throw",
+      (reason) =>
+        throwing(new Error("gone", { cause: reason }), "name", "message"),
+      0,
+    ],
+    [
+      "a clone of the reason whose cause getter throws",
+      () =>
+        throwing({
+          name: "GoroutineStoppedError",
+          message: "Goroutines stopped",
+        }, "cause"),
+      0,
+    ],
+    [
+      "an Error whose every getter throws",
+      () => throwing(new Error("gone"), "name", "message", "cause"),
+      1,
+    ],
+  ];
+  for (const [label, make, collected] of cases) {
+    const manager = new GoroutineManager();
+    manager.stopAllGoroutines();
+    const value = make(manager.signal.reason);
+    manager.startForegroundGoroutine(() => Promise.reject(value));
+    await manager.wait();
+    assert.equal(manager.errors.length, collected, label);
+  }
+});
