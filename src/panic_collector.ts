@@ -115,7 +115,8 @@ export class PanicCollector {
    *
    * @typeParam A The callback's parameters.
    * @param fn The callback to wrap.
-   * @returns A function with the same parameters that reports to this collector.
+   * @returns A function with the same parameters that reports to this
+   * collector; it calls `fn` with its own `this` and arguments.
    * @throws {TypeError} If `fn` is not a function; that error is also
    * reported to the collector as its failure, so that a foreground collector
    * never leaves {@linkcode GoroutineManager.wait} hanging.
@@ -146,7 +147,10 @@ export class PanicCollector {
     }
     const done = (): void => this.collect();
     const fail = (error: unknown): void => this.collect(error);
-    return (...args: A): void => runTask(() => fn(...args), 0, done, fail);
+    // A function, not an arrow: `this` is passed on, as an emitter sets it.
+    return function (this: unknown, ...args: A): void {
+      runTask(() => fn.apply(this, args), 0, done, fail);
+    };
   }
 
   /**

@@ -305,3 +305,20 @@ test("graceful exits: a throwing getter hides only its own property from the rul
     assert.equal(manager.errors.length, collected, label);
   }
 });
+
+test("PanicCollector.wrap(): the wrapper calls fn with its own this and arguments", async () => {
+  const manager = new GoroutineManager();
+  const target = new EventTarget();
+  const seen: unknown[] = [];
+  const wrapped = manager.createForegroundPanicCollector().wrap(
+    function (this: unknown, event: Event) {
+      seen.push(this, event.type);
+    },
+  );
+  target.addEventListener("ping", wrapped);
+  target.dispatchEvent(new Event("ping"));
+  target.removeEventListener("ping", wrapped);
+  await manager.wait();
+  assert.deepEqual(seen, [target, "ping"]);
+  assert.deepEqual(manager.errors, []);
+});
