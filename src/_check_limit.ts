@@ -15,7 +15,7 @@ export function checkCount(
 ): number {
   if (
     typeof value !== "number" ||
-    !(value >= min && (Number.isInteger(value) || value === Infinity))
+    !(value >= min && (value % 1 === 0 || value === Infinity))
   ) {
     throw invalid(
       action,

@@ -57,8 +57,8 @@ interface Entry {
   name?: string;
   signal?: AbortSignal;
   timeout: number;
-  ok?: (value: unknown) => void;
-  err?: (error: unknown) => void;
+  /** The promise of {@linkcode GoroutineLimiter.run} and its resolvers. */
+  result?: PromiseWithResolvers<unknown>;
   /** Removes the listener on `signal` while queued. */
   off?: () => void;
   cancelled?: boolean;
@@ -82,6 +82,19 @@ const LIMIT = "limit goroutines";
 const MAX_TIMEOUT = 2_147_483_647;
 
 function noop(): void {}
+
+/**
+ * Rejects the result of `entry`, if it has one, after attaching a handler to
+ * it (only now: a handler per result would cost every task a promise), so
+ * that a result nobody awaits never becomes an unhandled rejection.
+ */
+function reject(entry: Entry | undefined, reason: unknown): void {
+  const result = entry?.result;
+  if (result) {
+    result.promise.catch(noop);
+    result.reject(reason);
+  }
+}
 
 /** The entry of a task, if it is more than a plain function. */
 function entryOf(task: Goroutine | Entry): Entry | undefined {
@@ -158,8 +171,11 @@ export class GoroutineLimiter {
   #active = 0;
   #queued = 0;
   #dropped = 0;
-  /** FIFO; cancelled entries stay in it and are skipped. */
-  readonly #queue: Queue<Goroutine | Entry> = new Queue();
+  /**
+   * FIFO; cancelled entries stay in it and are skipped, and it is replaced
+   * (with them) once no task is queued.
+   */
+  #queue: Queue<Goroutine | Entry> = new Queue();
   #waiters: Waiter[] = [];
   /**
    * Removes the listener on the manager's signal: added when a task is queued
@@ -347,7 +363,12 @@ export class GoroutineLimiter {
    * ```
    */
   go(fn: Goroutine, options?: LimitedGoroutineOptions): void {
-    this.#submit(this.#entry(fn, options, false), true);
+    const entry = this.#entry(fn, options, false);
+    if (entry === fn && this.#queued && !this.#signal.aborted) {
+      // The hot path: a plain function behind others.
+      this.#queue.push(fn);
+      this.#queued++;
+    } else this.#submit(entry, true);
   }
 
   /**
@@ -436,12 +457,8 @@ export class GoroutineLimiter {
     options?: LimitedGoroutineOptions,
   ): Promise<Awaited<T>> {
     const entry = this.#entry(fn, options, true) as Entry;
-    const { promise, resolve, reject } = Promise.withResolvers<Awaited<T>>();
-    promise.catch(noop);
-    entry.ok = resolve as (value: unknown) => void;
-    entry.err = reject;
     this.#submit(entry, true);
-    return promise;
+    return entry.result!.promise as Promise<Awaited<T>>;
   }
 
   /**
@@ -521,7 +538,13 @@ export class GoroutineLimiter {
         );
       }
     }
-    return { fn, name, signal, timeout } as Entry;
+    return {
+      fn,
+      name,
+      signal,
+      timeout,
+      result: result ? Promise.withResolvers() : undefined,
+    } as Entry;
   }
 
   /** Starts, queues (if `queue`) or drops `entry`; returns whether it started. */
@@ -531,7 +554,7 @@ export class GoroutineLimiter {
     if (stopped) {
       if (queue) {
         this.#dropped++;
-        (entry as Entry).err?.(stopped.reason);
+        reject(entryOf(entry), stopped.reason);
       }
     } else if (!this.#queued && this.#active < this.#limit) {
       this.#active++;
@@ -554,7 +577,7 @@ export class GoroutineLimiter {
     this.#handoff = entry;
     this.#manager[
       this.#background ? "startBackgroundGoroutine" : "startForegroundGoroutine"
-    ](this.#run, name === undefined ? name : { name });
+    ](this.#run, name ? { name } : undefined);
   }
 
   /**
@@ -575,14 +598,14 @@ export class GoroutineLimiter {
       try {
         const value = await (task ? task.fn : entry as Goroutine)(signal);
         guard?.off();
-        task?.ok?.(value);
+        task?.result?.resolve(value);
       } catch (error) {
         guard?.off();
         const reason = signal.reason;
         // Cancelled by its own signal: not a failure; timed out: the timeout.
         const exit = !!guard && reason !== taskSignal.reason &&
           isExit(error, reason);
-        task?.err?.(exit ? reason : error);
+        reject(task, exit ? reason : error);
         if (!exit || reason === guard!.timedOut) {
           // The manager collects it and stops, which drops the queue.
           this.#active--;
@@ -592,7 +615,8 @@ export class GoroutineLimiter {
       this.#active--;
       const next = this.#pull();
       if (next === undefined) return;
-      if (task?.name !== undefined || entryOf(next)?.name !== undefined) {
+      // Names are non-empty strings.
+      if (task?.name || entryOf(next)?.name) {
         return this.#launch(next);
       }
       entry = next;
@@ -654,17 +678,13 @@ export class GoroutineLimiter {
         do entry = this.#queue.shift()!; while (entryOf(entry)?.cancelled);
         entryOf(entry)?.off?.();
         this.#active++;
-        if (!--this.#queued) this.#reset();
+        if (!--this.#queued && this.#queue.size) this.#queue = new Queue();
+        // A slot is taken: nothing to release unless producers wait.
+        if (!this.#waiters.length) return entry;
       }
     }
     this.#wake();
     return entry;
-  }
-
-  /** Empties the queue (of cancelled entries). */
-  #reset(): void {
-    const queue = this.#queue;
-    while (queue.size) queue.shift();
   }
 
   /**
@@ -706,7 +726,7 @@ export class GoroutineLimiter {
       const entry = entryOf(queue.shift()!);
       if (entry && !entry.cancelled) {
         entry.off?.();
-        entry.err?.(this.#signal.reason);
+        reject(entry, this.#signal.reason);
       }
     }
   }
@@ -715,8 +735,8 @@ export class GoroutineLimiter {
   #cancel(entry: Entry): void {
     entry.cancelled = true;
     this.#dropped++;
-    if (!--this.#queued) this.#reset();
-    entry.err?.(entry.signal!.reason);
+    if (!--this.#queued && this.#queue.size) this.#queue = new Queue();
+    reject(entry, entry.signal!.reason);
     this.#wake();
   }
 }
