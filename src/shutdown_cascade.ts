@@ -239,10 +239,8 @@ export class ShutdownCascade {
   get error(): Error | undefined {
     const errors = this.errors;
     const [last] = this.#joined;
-    if (
-      errors.length !== last.length ||
-      errors.some((error, i) => error !== last[i])
-    ) {
+    // Errors are only ever added, so a longer list differs at some index.
+    if (errors.some((error, i) => error !== last[i])) {
       this.#joined = [errors, joinErrors(errors as Error[])];
     }
     return this.#joined[1];

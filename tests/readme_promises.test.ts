@@ -322,3 +322,24 @@ test("PanicCollector.wrap(): the wrapper calls fn with its own this and argument
   assert.deepEqual(seen, [target, "ping"]);
   assert.deepEqual(manager.errors, []);
 });
+
+test("graceful exits: a parent reason whose prototype cannot be read is no stop, and nothing throws", async () => {
+  const parent = new AbortController();
+  const reason = new Proxy({}, {
+    getPrototypeOf() {
+      throw new Error("getPrototypeOf trap");
+    },
+  });
+  parent.abort(reason);
+  const manager = new GoroutineManager({ signal: parent.signal });
+  assert.equal(manager.signal.reason, reason);
+  manager.startForegroundGoroutine(() => Promise.reject(reason));
+  manager.startForegroundGoroutine(() => {
+    throw new DOMException("gone", "AbortError");
+  });
+  await manager.wait();
+  assert.equal(manager.errors.length, 2, "not a stop: both are failures");
+  // The synchronous throw is collected first, the rejection a turn later.
+  assert.equal(manager.errors[0]?.name, "AbortError");
+  assert.equal(manager.errors[1]?.cause, reason);
+});
