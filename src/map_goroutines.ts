@@ -125,7 +125,8 @@ export function mapGoroutines<T, R>(
     : isAsync
     ? asyncIterator.call(input)
     : syncIterator!.call(input as Iterable<T>);
-  const results: Awaited<R>[] = [];
+  // Allocated at once for an array (its length is set again at the end).
+  const results: Awaited<R>[] = array ? new Array(array.length) : [];
   let index = 0;
   let workers = 0;
   let exhausted = false;
@@ -136,7 +137,10 @@ export function mapGoroutines<T, R>(
     settled = true;
     off();
     if (failed) reject(error);
-    else resolve(results);
+    else {
+      results.length = index;
+      resolve(results);
+    }
   };
   const off = onAbort(stopSignal, () => finish(stopSignal.reason, true));
   const worker = async (signal: AbortSignal): Promise<void> => {
