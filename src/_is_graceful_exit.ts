@@ -25,10 +25,11 @@ export function isGracefulExit(value: unknown, reason: unknown): boolean {
     if (!(reason instanceof GoroutineStoppedError)) return false;
     for (let depth = 0; depth < 17; depth++) {
       if (value === reason) return true;
-      if (Object(value) !== value) return false;
-      // Each property on its own: a getter that throws hides only itself.
-      const name = read(value as object, "name");
-      const message = read(value as object, "message");
+      // Each property on its own: a getter that throws hides only itself. A
+      // primitive has none of them (`null` and `undefined` throw), so it is
+      // no stop.
+      const name = read(value, "name");
+      const message = read(value, "message");
       if (
         !depth && (name === "AbortError" || message === `${reason}`) ||
         name === reason.name && message === reason.message &&
@@ -36,7 +37,7 @@ export function isGracefulExit(value: unknown, reason: unknown): boolean {
       ) {
         return true;
       }
-      value = read(value as object, "cause");
+      value = read(value, "cause");
     }
   } catch {
     // A stop reason whose own getters were made to throw.
@@ -45,10 +46,10 @@ export function isGracefulExit(value: unknown, reason: unknown): boolean {
 }
 
 /** `value[key]`, or `undefined` if reading it throws (a getter, a revoked proxy). */
-function read(value: object, key: "name" | "message" | "cause"): unknown {
+function read(value: unknown, key: "name" | "message" | "cause"): unknown {
   try {
     return (value as Record<string, unknown>)[key];
   } catch {
-    return undefined;
+    // Read as `undefined`.
   }
 }

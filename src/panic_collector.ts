@@ -100,9 +100,10 @@ export class PanicCollector {
   ): void => {
     const onDone = this.#onDone;
     const onFail = this.#onFail;
-    if (!onDone || !onFail) return;
+    // Set together, cleared together: one is missing exactly when both are.
+    if (!onDone) return;
     this.#onDone = this.#onFail = undefined;
-    if (error.length) onFail(error[0]);
+    if (error.length) onFail!(error[0]);
     else onDone();
   };
 
