@@ -343,3 +343,46 @@ test("graceful exits: a parent reason whose prototype cannot be read is no stop,
   assert.equal(manager.errors[0]?.name, "AbortError");
   assert.equal(manager.errors[1]?.cause, reason);
 });
+
+test("hooks.onAfterRecover runs after the error is recorded: errors and error include it", async () => {
+  const seen: [number, boolean, boolean][] = [];
+  const manager = new GoroutineManager({
+    hooks: {
+      onAfterRecover: (error) => {
+        seen.push([
+          manager.errors.length,
+          manager.errors.at(-1) === error,
+          manager.error === error,
+        ]);
+      },
+    },
+  });
+  manager.startForegroundGoroutine(() => {
+    throw new Error("first");
+  });
+  await manager.wait();
+  assert.deepEqual(seen, [[1, true, true]]);
+});
+
+test("waitFor(): giving up stops nothing; the work goes on and a later wait sees it finish", async () => {
+  const manager = new GoroutineManager();
+  const release = Promise.withResolvers<void>();
+  let finished = false;
+  manager.startForegroundGoroutine(async (signal) => {
+    await release.promise;
+    finished = !signal.aborted;
+  }, { name: "uploader" });
+  const giveUp = new AbortController();
+  giveUp.abort("enough");
+  await assert.rejects(waitFor(manager, { signal: giveUp.signal }), {
+    name: "GoroutineWaitError",
+    message: `Gave up waiting for "uploader"`,
+  });
+  await assert.rejects(waitFor(manager, { timeout: 0 }), GoroutineWaitError);
+  assert.equal(manager.signal.aborted, false);
+  assert.equal(manager.pending, 1);
+  release.resolve();
+  await waitFor(manager, { timeout: 60_000 });
+  assert.equal(finished, true);
+  assert.deepEqual(manager.errors, []);
+});
