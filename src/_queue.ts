@@ -25,9 +25,8 @@ export class Queue<T> {
   /** Appends `value`. */
   push(value: T): void {
     if (this.#write === SIZE) {
-      const next: unknown[] = [];
-      this.#tail[SIZE] = next;
-      this.#tail = next;
+      // Links a new chunk after the full one and writes there.
+      this.#tail = this.#tail[SIZE] = [];
       this.#write = 0;
     }
     this.#tail[this.#write++] = value;

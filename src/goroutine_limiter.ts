@@ -363,12 +363,7 @@ export class GoroutineLimiter {
    * ```
    */
   go(fn: Goroutine, options?: LimitedGoroutineOptions): void {
-    const entry = this.#entry(fn, options, false);
-    if (entry === fn && this.#queued && !this.#signal.aborted) {
-      // The hot path: a plain function behind others.
-      this.#queue.push(fn);
-      this.#queued++;
-    } else this.#submit(entry, true);
+    this.#submit(this.#entry(fn, options, false), true);
   }
 
   /**

@@ -98,9 +98,8 @@ export function mapGoroutines<T, R>(
   const asyncIterator = (input as AsyncIterable<T> | undefined)
     ?.[Symbol.asyncIterator];
   const syncIterator = (input as Iterable<T> | undefined)?.[Symbol.iterator];
-  if (
-    typeof asyncIterator !== "function" && typeof syncIterator !== "function"
-  ) {
+  const isAsync = typeof asyncIterator === "function";
+  if (!isAsync && typeof syncIterator !== "function") {
     throw invalid(ACTION, "input", "an iterable or async iterable", input);
   }
   if (typeof mapper !== "function") {
@@ -110,7 +109,6 @@ export function mapGoroutines<T, R>(
     throw invalid(ACTION, "options", "an object", options);
   }
   const limit = checkCount(ACTION, "options.limit", options.limit ?? Infinity);
-  const isAsync = typeof asyncIterator === "function";
   const { promise, resolve, reject } = Promise.withResolvers<Awaited<R>[]>();
   promise.catch(noop);
   const stopSignal = manager.signal;
@@ -126,7 +124,7 @@ export function mapGoroutines<T, R>(
     ? asyncIterator.call(input)
     : syncIterator!.call(input as Iterable<T>);
   // Allocated at once for an array (its length is set again at the end).
-  const results: Awaited<R>[] = array ? new Array(array.length) : [];
+  const results: Awaited<R>[] = array ? Array(array.length) : [];
   let index = 0;
   let workers = 0;
   let exhausted = false;
