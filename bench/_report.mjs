@@ -384,7 +384,14 @@ export function renderMarkdown(out) {
   }
 
   for (
-    const sc of ["spawn", "failure", "stop-fanout", "stop-path", "stop-drain"]
+    const sc of [
+      "spawn",
+      "spawn-peers",
+      "failure",
+      "stop-fanout",
+      "stop-path",
+      "stop-drain",
+    ]
   ) {
     const any = rts.map((rt) => get(rt, sc)).find(Boolean);
     if (!any) continue;
