@@ -56,7 +56,11 @@ interface Entry {
   /** Tracked (its own named goroutine) when defined. */
   name?: string;
   signal?: AbortSignal;
-  timeout: number;
+  /**
+   * Infinity by default; `undefined` without options (a field that holds only
+   * numbers gets a number box of its own in every entry on V8).
+   */
+  timeout?: number;
   /** The promise of {@linkcode GoroutineLimiter.run} and its resolvers. */
   result?: PromiseWithResolvers<unknown>;
   /** Removes the listener on `signal` while queued. */
@@ -513,7 +517,7 @@ export class GoroutineLimiter {
     if (options === undefined && !result) return fn;
     let name: string | undefined;
     let signal: AbortSignal | undefined;
-    let timeout = Infinity;
+    let timeout: number | undefined;
     if (options !== undefined) {
       if (Object(options) !== options) {
         throw invalid(START, "options", "an object", options);
@@ -586,7 +590,7 @@ export class GoroutineLimiter {
     this.#handoff = undefined;
     for (;;) {
       const task = entryOf(entry);
-      const guard = task && (task.signal || task.timeout < Infinity)
+      const guard = task && (task.signal || task.timeout! < Infinity)
         ? this.#guard(task, taskSignal)
         : undefined;
       const signal = guard ? guard.signal : taskSignal;
@@ -638,7 +642,7 @@ export class GoroutineLimiter {
     const offTask = onAbort(taskSignal, () => abort(taskSignal.reason));
     const offOwn = own ? onAbort(own, () => abort(own.reason)) : noop;
     const signal = controller.signal;
-    const timer = timeout < Infinity && !signal.aborted
+    const timer = timeout! < Infinity && !signal.aborted
       ? setTimeout(
         () =>
           abort(
@@ -647,7 +651,7 @@ export class GoroutineLimiter {
               "TimeoutError",
             ),
           ),
-        Math.min(timeout, MAX_TIMEOUT),
+        Math.min(timeout!, MAX_TIMEOUT),
       )
       : undefined;
     const guard: Guard = {
