@@ -196,6 +196,8 @@ export class GoroutineManager {
    * the last one used first.
    */
   readonly #free: [Shard[], Shard[]] = [[], []];
+  /** Set as the manager starts to abort (a plain field: read on every start). */
+  #aborted = false;
 
   /**
    * Creates a manager (Go: `NewGoroutineManager`). It does nothing until a task
@@ -649,6 +651,9 @@ export class GoroutineManager {
     const free = this.#free[+foreground]!;
     const shard = free[free.length - 1] ?? this.#shard(foreground, free);
     if (++shard.live === SHARD_SIZE) free.pop();
+    // Started while the manager aborts (from an abort listener): this shard's
+    // turn in #abort may not have come yet.
+    if (this.#aborted) this.#abortShard(shard);
     let { done, fail } = shard;
     if (name !== undefined) {
       // Tracked: listed by `running`, named in its error. Closures only here.
@@ -732,6 +737,7 @@ export class GoroutineManager {
     this.#offParent?.();
     const controller = this.#controller;
     if (controller.signal.aborted) return;
+    this.#aborted = true;
     try {
       controller.abort(reason);
     } catch (error) {

@@ -253,3 +253,40 @@ test("signals of finished tasks are handed to later tasks: a long-lived manager 
     }
   }
 });
+
+test("a task started from an abort listener while the stop runs gets an aborted signal, with the stop reason", async () => {
+  const manager = new GoroutineManager();
+  const release = Promise.withResolvers<void>();
+  // Two shards (foreground and background) with free places in them.
+  manager.startForegroundGoroutine(() => release.promise);
+  let taskSignal: AbortSignal | undefined;
+  manager.startBackgroundGoroutine((signal) => {
+    taskSignal = signal;
+    return release.promise;
+  });
+  const seen: [string, boolean, unknown][] = [];
+  const startFrom = (where: string) => () => {
+    manager.startForegroundGoroutine((signal) => {
+      seen.push([`${where}, foreground`, signal.aborted, signal.reason]);
+    });
+    manager.startBackgroundGoroutine((signal) => {
+      seen.push([`${where}, background`, signal.aborted, signal.reason]);
+    });
+  };
+  manager.signal.addEventListener("abort", startFrom("manager.signal"));
+  taskSignal!.addEventListener("abort", startFrom("a task signal"));
+  manager.stopAllGoroutines();
+  const reason = manager.getErrGoroutineStopped();
+  // The order depends on which shard aborts first (a listener's own start
+  // aborts its shard at once); every one of them must be aborted.
+  seen.sort(([a], [b]) => a < b ? -1 : 1);
+  assert.deepEqual(seen, [
+    ["a task signal, background", true, reason],
+    ["a task signal, foreground", true, reason],
+    ["manager.signal, background", true, reason],
+    ["manager.signal, foreground", true, reason],
+  ]);
+  release.resolve();
+  await manager.wait();
+  assert.deepEqual(manager.errors, []);
+});
