@@ -196,8 +196,11 @@ export class GoroutineManager {
    * the last one used first.
    */
   readonly #free: [Shard[], Shard[]] = [[], []];
-  /** Set as the manager starts to abort (a plain field: read on every start). */
-  #aborted = false;
+  /**
+   * Set as the manager's signal aborts (a plain field: read on every start,
+   * where the signal's getters would cost more on Deno).
+   */
+  #aborted: true | undefined;
 
   /**
    * Creates a manager (Go: `NewGoroutineManager`). It does nothing until a task
@@ -472,8 +475,7 @@ export class GoroutineManager {
    * ```
    */
   createBackgroundPanicCollector(): PanicCollector {
-    const [done, fail] = this.#keepAlive(noop, this.#collect);
-    return new PanicCollector(done, fail);
+    return new PanicCollector(...this.#keepAlive(noop, this.#collect));
   }
 
   /**
@@ -611,9 +613,12 @@ export class GoroutineManager {
   };
 
   #collect = (value: unknown, goroutine?: string): void => {
-    const signal = this.#controller.signal;
     // Graceful only after a stop: this manager's, or a parent manager's.
-    if (signal.aborted && isGracefulExit(value, signal.reason)) return;
+    if (
+      this.#aborted && isGracefulExit(value, this.#controller.signal.reason)
+    ) {
+      return;
+    }
     const error = goroutine === undefined
       ? toError(value)
       : new GoroutineError(goroutine, value);
