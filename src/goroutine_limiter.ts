@@ -199,7 +199,7 @@ export class GoroutineLimiter {
    * @param options Run as background goroutines; see
    * {@linkcode GoroutineLimiterOptions}.
    * @throws {TypeError} If `manager` is not a manager, `limit` is not a number
-   * or `options` is not an object.
+   * or `options` is not an object, or `options.background` is not a boolean.
    * @throws {RangeError} If `limit` is not a positive integer or `Infinity`.
    *
    * @example Usage
@@ -226,9 +226,13 @@ export class GoroutineLimiter {
     if (Object(options) !== options) {
       throw invalid(LIMIT, "options", "an object", options);
     }
+    const { background = false } = options;
+    if (typeof background !== "boolean") {
+      throw invalid(LIMIT, "options.background", "a boolean", background);
+    }
     this.#manager = manager;
     this.#signal = manager.signal;
-    this.#background = !!options.background;
+    this.#background = background;
   }
 
   /**

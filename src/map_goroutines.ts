@@ -130,12 +130,27 @@ export function mapGoroutines<T, R>(
   let exhausted = false;
   let settled = false;
   let spawning = false;
+  let open = true;
+  // Closes the input once: as the map fails (a mapper may never return), or
+  // when the last worker ends if it could not then (a generator still
+  // running: one that stopped the manager from its own body).
+  const close = (): void => {
+    try {
+      const closing = iterator?.return?.() as Promise<unknown> | undefined;
+      open = false;
+      closing?.then?.(noop, noop);
+    } catch {
+      // A throwing return(), or a generator still running.
+    }
+  };
   const finish = (error?: unknown, failed?: boolean): void => {
     if (settled) return;
     settled = true;
     off();
-    if (failed) reject(error);
-    else {
+    if (failed) {
+      reject(error);
+      close();
+    } else {
       results.length = index;
       resolve(results);
     }
@@ -162,6 +177,8 @@ export function mapGoroutines<T, R>(
           }
           item = step.value;
         }
+        // An item that arrived after the stop is not started.
+        if (settled) break;
         const i = index++;
         if (isAsync) more();
         results[i] = await mapper(item, i, signal);
@@ -173,17 +190,7 @@ export function mapGoroutines<T, R>(
     } finally {
       if (!--workers) {
         if (exhausted) finish();
-        else if (settled) {
-          // Stopped early: close the input.
-          try {
-            (iterator?.return?.() as Promise<unknown> | undefined)?.then?.(
-              noop,
-              noop,
-            );
-          } catch {
-            // A throwing return(): nothing to close.
-          }
-        }
+        else if (open) close();
       }
     }
   };

@@ -64,7 +64,22 @@ test("new GoroutineLimiter(): manager, limit and options mistakes", () => {
     TypeError,
     `${LIMIT} 'options' must be an object: current value is 5`,
   );
+  for (const [value, text] of [["yes", '"yes"'], [1, "1"], [null, "null"]]) {
+    throwsExactly(
+      () => new GoroutineLimiter(manager, 1, { background: value as never }),
+      TypeError,
+      `${LIMIT} 'options.background' must be a boolean: current value is ${text}`,
+    );
+  }
   assert.equal(new GoroutineLimiter(manager, Infinity).limit, Infinity);
+  // undefined is the default (foreground); false and true are taken as given.
+  for (const background of [undefined, false, true]) {
+    const own = new GoroutineManager();
+    const options = background === undefined ? {} : { background };
+    const limiter = new GoroutineLimiter(own, 1, options);
+    limiter.go(() => new Promise<void>(() => {})); // runs until the end
+    assert.equal(own.pending, background ? 0 : 1, `${background}`);
+  }
 });
 
 test("limiter.limit and limiter.ready(): value mistakes", () => {

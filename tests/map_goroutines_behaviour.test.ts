@@ -43,3 +43,82 @@ test("mapGoroutines removes its listener on the manager's signal when it settles
   await manager.wait();
   assert.equal(listeners.count, 0);
 });
+
+test("mapGoroutines: an item an async input yields after the stop is not passed to the mapper", async () => {
+  const manager = new GoroutineManager();
+  const gate = Promise.withResolvers<void>();
+  const asked = Promise.withResolvers<void>();
+  const started: number[] = [];
+  let next = 0;
+  const input: AsyncIterable<number> = {
+    [Symbol.asyncIterator]: () => ({
+      next: async () => {
+        if (next === 1) {
+          asked.resolve();
+          await gate.promise; // the second item arrives after the stop
+        }
+        return { value: next++, done: false };
+      },
+    }),
+  };
+  const mapped = mapGoroutines(manager, input, (item) => {
+    started.push(item);
+  }, { limit: 1 });
+  await asked.promise;
+  manager.stopAllGoroutines();
+  gate.resolve();
+  await assert.rejects(mapped, (error) => error === manager.signal.reason);
+  await manager.wait();
+  assert.equal(next, 2, "the input was asked for the second item");
+  assert.deepEqual(started, [0]);
+});
+
+test("mapGoroutines: the input is closed as the map fails, while another mapper still hangs", async () => {
+  const manager = new GoroutineManager();
+  let closed = false;
+  function* input(): Generator<number> {
+    try {
+      for (let i = 0;; i++) yield i;
+    } finally {
+      closed = true;
+    }
+  }
+  const failure = new Error("mapper failed");
+  const hang = Promise.withResolvers<void>();
+  const mapped = mapGoroutines(
+    manager,
+    input(),
+    (item) => item === 1 ? Promise.reject(failure) : hang.promise,
+    { limit: 3 },
+  );
+  await assert.rejects(mapped, (error) => error === failure);
+  assert.equal(closed, true, "closed before the hanging mapper returned");
+  assert.equal(manager.pending, 2);
+  hang.resolve();
+  await manager.wait();
+  assert.deepEqual(manager.errors, [failure]);
+});
+
+test("mapGoroutines: a generator that stops the manager from its own body is closed when the last mapper ends", async () => {
+  const manager = new GoroutineManager();
+  let closed = false;
+  const release = Promise.withResolvers<void>();
+  function* input(): Generator<number> {
+    try {
+      yield 0;
+      manager.stopAllGoroutines(); // the generator is running: return() throws now
+      yield 1;
+      yield 2;
+    } finally {
+      closed = true;
+    }
+  }
+  const mapped = mapGoroutines(manager, input(), () => release.promise, {
+    limit: 2,
+  });
+  await assert.rejects(mapped, (error) => error === manager.signal.reason);
+  assert.equal(closed, false, "still open while its mapper runs");
+  release.resolve();
+  await manager.wait();
+  assert.equal(closed, true);
+});
