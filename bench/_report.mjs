@@ -391,6 +391,11 @@ export function renderMarkdown(out) {
       "stop-fanout",
       "stop-path",
       "stop-drain",
+      "limit-1",
+      "limit-8",
+      "limit-256",
+      "map-8",
+      "map-256",
     ]
   ) {
     const any = rts.map((rt) => get(rt, sc)).find(Boolean);
