@@ -120,7 +120,10 @@ const SKIP = "examples/";
 
 /**
  * The test command of a group: one process for all its files
- * (--test-isolation=none; a process per file triples the time of a run).
+ * (--test-isolation=none; a process per file triples the time of a run),
+ * stopped at the first failing test by scripts/mutation_reporter.mjs (a
+ * mutant is killed by any failing test: the rest of the run would only cost
+ * time, or a timeout when a later test hangs; this made a full run 4x faster).
  * @param {{ tests: string[], skip?: string[] }} group
  * @returns {string}
  */
@@ -129,7 +132,7 @@ export function commandOf(group) {
     NODE,
     "--test",
     "--test-isolation=none",
-    "--test-reporter=dot",
+    "--test-reporter=./scripts/mutation_reporter.mjs",
     ...[SKIP, ...group.skip ?? []].map((p) => `"--test-skip-pattern=${p}"`),
     ...group.tests,
   ].join(" ");
