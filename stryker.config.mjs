@@ -46,6 +46,7 @@ export const GROUPS = {
       "tests/task_settling.test.ts",
       "tests/errors.test.ts",
       "tests/fault_matrix.test.ts",
+      "tests/mutants_throwing_abort.test.ts",
     ],
     // Its value kinds x ways x moments (4 s) belong to the "errors" group.
     skip: ["fault matrix: any value"],
@@ -90,6 +91,7 @@ export const GROUPS = {
       "tests/limiter_behaviour.test.ts",
       "tests/map_goroutines_behaviour.test.ts",
       "tests/limiter_queue.test.ts",
+      "tests/mutants_throwing_abort.test.ts",
     ],
   },
   "dependent_signal": {
@@ -104,6 +106,7 @@ export const GROUPS = {
       "tests/shutdown_cascade.test.ts",
       "tests/cascade_rescue.test.ts",
       "tests/seed_scenario.test.ts",
+      "tests/mutants_throwing_abort.test.ts",
     ],
   },
   "process_signals": {
