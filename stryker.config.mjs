@@ -47,6 +47,7 @@ export const GROUPS = {
       "tests/errors.test.ts",
       "tests/fault_matrix.test.ts",
       "tests/mutants_throwing_abort.test.ts",
+      "tests/readme_promises.test.ts",
     ],
     // Its value kinds x ways x moments (4 s) belong to the "errors" group.
     skip: ["fault matrix: any value"],
@@ -62,6 +63,7 @@ export const GROUPS = {
       "tests/errors.test.ts",
       "tests/graceful_exit.test.ts",
       "tests/fault_matrix.test.ts",
+      "tests/readme_promises.test.ts",
     ],
     // A mutant that fails many of the matrix's cases takes seconds longer to
     // report them all than a passing run: checked by hand, such runs ended
@@ -74,6 +76,7 @@ export const GROUPS = {
       "tests/wait_for.test.ts",
       "tests/wait_for_edges.test.ts",
       "tests/named_goroutines.test.ts",
+      "tests/readme_promises.test.ts",
     ],
   },
   limiter: {
@@ -91,6 +94,7 @@ export const GROUPS = {
       "tests/limiter_behaviour.test.ts",
       "tests/map_goroutines_behaviour.test.ts",
       "tests/limiter_queue.test.ts",
+      "tests/map_goroutines_arrays.test.ts",
       "tests/mutants_throwing_abort.test.ts",
     ],
   },
@@ -107,11 +111,16 @@ export const GROUPS = {
       "tests/cascade_rescue.test.ts",
       "tests/seed_scenario.test.ts",
       "tests/mutants_throwing_abort.test.ts",
+      "tests/readme_promises.test.ts",
     ],
   },
   "process_signals": {
     mutate: ["src/process_signals.ts"],
-    tests: ["tests/process_signals.test.ts", "tests/keep_alive.test.ts"],
+    tests: [
+      "tests/process_signals.test.ts",
+      "tests/keep_alive.test.ts",
+      "tests/readme_promises.test.ts",
+    ],
     // Only its two child runs whose stop throws (the one test of an uncaught
     // report, which cannot be asserted in-process); not the slow keep-alives.
     skip: ["keep-alive on \\w+: (a program|a top-level|the same)"],
