@@ -658,7 +658,7 @@ export class GoroutineManager {
     if (++shard.live === SHARD_SIZE) free.pop();
     // Started while the manager aborts (from an abort listener): this shard's
     // turn in #abort may not have come yet.
-    if (this.#aborted) this.#abortShard(shard);
+    if (this.#aborted) this.#abortController(shard.controller);
     let { done, fail } = shard;
     if (name !== undefined) {
       // Tracked: listed by `running`, named in its error. Closures only here.
@@ -704,7 +704,7 @@ export class GoroutineManager {
     };
     free.push(shard);
     this.#shards.push(shard);
-    if (this.#controller.signal.aborted) this.#abortShard(shard);
+    if (this.#aborted) this.#abortController(controller);
     return shard;
   }
 
@@ -740,24 +740,27 @@ export class GoroutineManager {
 
   #abort(reason: unknown): void {
     this.#offParent?.();
-    const controller = this.#controller;
-    if (controller.signal.aborted) return;
+    if (this.#aborted) return;
     this.#aborted = true;
-    try {
-      controller.abort(reason);
-    } catch (error) {
-      // workerd (compat dates before 2026-09-15) lets a throwing abort
-      // listener escape abort(); keep it as a collected error.
-      this.#collect(error);
-    }
+    this.#abortController(this.#controller, reason);
     // Shards made while this runs (a listener that starts a task) are aborted
     // as they are made, and this loop reaches them too: abort() is idempotent.
-    for (const shard of this.#shards) this.#abortShard(shard);
+    for (const { controller } of this.#shards) {
+      this.#abortController(controller);
+    }
   }
 
-  #abortShard({ controller }: Shard): void {
+  /**
+   * Aborts `controller` with the manager's reason. workerd (compat dates
+   * before 2026-09-15) lets a throwing abort listener escape abort(): it is
+   * kept as a collected error, and the other signals still abort.
+   */
+  #abortController(
+    controller: AbortController,
+    reason: unknown = this.#controller.signal.reason,
+  ): void {
     try {
-      controller.abort(this.#controller.signal.reason);
+      controller.abort(reason);
     } catch (error) {
       this.#collect(error);
     }
