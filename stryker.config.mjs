@@ -48,6 +48,7 @@ export const GROUPS = {
       "tests/fault_matrix.test.ts",
       "tests/mutants_throwing_abort.test.ts",
       "tests/readme_promises.test.ts",
+      "tests/mutants_core.test.ts",
     ],
     // Its value kinds x ways x moments (4 s) belong to the "errors" group.
     skip: ["fault matrix: any value"],
@@ -96,6 +97,7 @@ export const GROUPS = {
       "tests/limiter_queue.test.ts",
       "tests/map_goroutines_arrays.test.ts",
       "tests/mutants_throwing_abort.test.ts",
+      "tests/mutants_limiter.test.ts",
     ],
   },
   "dependent_signal": {

@@ -1,0 +1,38 @@
+// Copyright 2026 the goroutine-manager authors. Apache-2.0 license.
+// Behaviour the README promises that the other tests of the core group left
+// unchecked (found by `npm run mutation`): a returned promise subclass is
+// followed with the native `then`, never its own.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { GoroutineManager } from "goroutine-manager";
+
+test("a returned Promise subclass is followed with the native then: an own then property is never called", async () => {
+  class Subclass<T> extends Promise<T> {}
+  const manager = new GoroutineManager();
+  let calls = 0;
+  for (const outcome of ["fulfils", "rejects"] as const) {
+    manager.startForegroundGoroutine(() => {
+      const promise = outcome === "fulfils"
+        ? Subclass.resolve("value")
+        : Subclass.reject(new Error("its real outcome"));
+      // A then that lies about the outcome: it must not be asked.
+      Object.defineProperty(promise, "then", {
+        value: (
+          onFulfilled: (value: unknown) => void,
+          onRejected: (error: unknown) => void,
+        ) => {
+          calls++;
+          if (outcome === "fulfils") onRejected(new Error("own then"));
+          else onFulfilled("own then");
+        },
+      });
+      return promise;
+    });
+  }
+  await manager.wait().catch(() => {});
+  assert.equal(calls, 0);
+  assert.deepEqual(manager.errors.map((error) => error.message), [
+    "its real outcome",
+  ]);
+});
