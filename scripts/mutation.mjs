@@ -362,9 +362,14 @@ function runFor(argv, cwd, limit) {
     const start = Date.now();
     const child = spawn(argv[0], argv.slice(1), {
       cwd,
-      stdio: "ignore",
+      stdio: ["ignore", "pipe", "pipe"],
       detached: true,
     });
+    // The end of its output: the failing test (scripts/mutation_reporter.mjs).
+    let output = "";
+    const keep = (chunk) => output = (output + chunk).slice(-2000);
+    child.stdout.on("data", keep);
+    child.stderr.on("data", keep);
     let cpu = NaN;
     const timer = setTimeout(() => {
       cpu = cpuSeconds(child.pid);
@@ -376,7 +381,14 @@ function runFor(argv, cwd, limit) {
     }, limit * 1000);
     child.on("exit", (code, signal) => {
       clearTimeout(timer);
-      resolve({ code, signal, seconds: (Date.now() - start) / 1000, cpu });
+      const last = output.trim().split("\n").at(-1) ?? "";
+      resolve({
+        code,
+        signal,
+        seconds: (Date.now() - start) / 1000,
+        cpu,
+        last: last.slice(0, 240),
+      });
     });
   });
 }
@@ -403,7 +415,7 @@ async function checkTimeouts() {
     for (const mutant of sample) {
       const dir = mkdtempSync(join(tmpdir(), "mutant-"));
       try {
-        for (const entry of ["src", "tests", "examples"]) {
+        for (const entry of ["src", "tests", "examples", "scripts"]) {
           cpSync(join(root, entry), join(dir, entry), { recursive: true });
         }
         for (const entry of ["mod.ts", "package.json", "deno.json"]) {
@@ -427,7 +439,9 @@ async function checkTimeouts() {
           ? `HANGS: still running after ${limit} s, ${
             r.cpu.toFixed(1)
           } s of CPU (${r.cpu > limit / 4 ? "busy loop" : "idle, waiting"})`
-          : `finished in ${r.seconds.toFixed(1)} s, exit code ${r.code}`;
+          : `finished in ${
+            r.seconds.toFixed(1)
+          } s, exit code ${r.code}: ${r.last}`;
         if (r.code === null && r.signal === "SIGKILL") hung++;
         else finished++;
         console.log(
