@@ -1,0 +1,752 @@
+// Copyright 2026 the goroutine-manager authors. Apache-2.0 license.
+// Property-based tests of GoroutineLimiter and mapGoroutines with fast-check
+// (README, "Bounded concurrency, backpressure and typed results"): random
+// programs over one manager (with or without a parent) and two limiters,
+// whose steps and task settlements are interleaved by fc.scheduler(). Steps:
+// go / tryGo / run with or without options (name, an AbortController's
+// signal, a timeout that never fires), tasks that return, throw
+// synchronously, resolve or reject on a scheduler-released promise, or wait
+// for their signal; limit changes; ready(backlog); aborting a task's own
+// signal; stopAllGoroutines(); a parent abort; wait(). Checked after every
+// step, at every task start and at the end:
+// - a task starts only while the manager runs, at most once, and with
+//   active <= limit; active never exceeds max(limit, active when the limit
+//   was lowered); tasks start in FIFO order of acceptance (an earlier task
+//   not started was cancelled by its own signal);
+// - go()/tryGo()/run() start, queue or drop exactly as the state before the
+//   call says; tryGo() never queues and returns true exactly when it started
+//   the task; accepted = started + queued + dropped at every step;
+// - manager.pending >= 0, and wait() resolves only once every started task
+//   settled and nothing is queued, stays pending while a task runs, and
+//   resolves at the end;
+// - manager.errors holds exactly the failures of started tasks that were not
+//   graceful exits (the manager's stop reason after a stop) nor exits on the
+//   task's own cancelled signal; queued and dropped tasks are never errors;
+// - each run() promise settles as its task did, or rejects with the reason
+//   of what dropped it (the manager's signal.reason, or its own signal's);
+// - ready(b) resolves true only with active + queued < limit + b, at once if
+//   there is room, false after a stop, never rejects, never hangs, and no
+//   waiter is left pending while there is room;
+// - mapGoroutines over arrays, generators and async generators: results in
+//   input order; at most `limit` mappers at once; the first failure (of a
+//   mapper or of the input) rejects the map, and nothing is read or started
+//   after that; the manager's signal.reason when the manager stopped first;
+//   a stopped input iterator is closed;
+// - no unhandled rejection, no uncaught exception.
+
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import {
+  GoroutineError,
+  GoroutineLimiter,
+  GoroutineManager,
+} from "goroutine-manager";
+import { label, ticks, watchEscapes } from "./_values.ts";
+
+let watcher: ReturnType<typeof watchEscapes>;
+before(() => {
+  watcher = watchEscapes();
+});
+after(() => {
+  watcher.stop();
+});
+
+/** Bun's default per-test timeout is 5 s; a loaded 2-core machine needs more. */
+const SLOW = { timeout: 120_000 };
+
+// --- limiter programs --------------------------------------------------------
+
+type Behaviour =
+  /** Returns a value synchronously. */
+  | "value"
+  /** Throws synchronously. */
+  | "throw"
+  /** Resolves once the scheduler released it `turns` times. */
+  | "resolve"
+  /** Rejects once the scheduler released it `turns` times. */
+  | "reject"
+  /** Waits for its signal, then throws its reason. */
+  | "signal"
+  /** Waits for its signal, then throws an error caused by its reason. */
+  | "cause"
+  /** Waits for its signal, then throws an `AbortError` of its own. */
+  | "AbortError";
+
+type Op =
+  | {
+    readonly op: "submit";
+    readonly limiter: 0 | 1;
+    readonly method: "go" | "tryGo" | "run";
+    readonly behaviour: Behaviour;
+    /** resolve/reject: after how many releases by the scheduler. */
+    readonly turns: number;
+    readonly name: boolean;
+    readonly cancellable: boolean;
+    readonly timeout: boolean;
+    /** Options passed at all (an empty object when none of the above). */
+    readonly options: boolean;
+    /** run() only: whether the program awaits the result. */
+    readonly observe: boolean;
+  }
+  | { readonly op: "limit"; readonly limiter: 0 | 1; readonly limit: number }
+  | { readonly op: "ready"; readonly limiter: 0 | 1; readonly backlog: number }
+  | { readonly op: "cancel"; readonly task: number }
+  | { readonly op: "stop" }
+  | { readonly op: "parent" }
+  | { readonly op: "wait" };
+
+interface Program {
+  readonly parent: "none" | "manager" | "controller";
+  /**
+   * Whether tasks may fail and the program may stop the manager (either
+   * drops every queue; without them the limiters are seen at length).
+   */
+  readonly failures: boolean;
+  readonly stops: boolean;
+  readonly limits: readonly [number, number];
+  readonly ops: readonly Op[];
+}
+
+const limitArb = fc.oneof(
+  { weight: 5, arbitrary: fc.integer({ min: 1, max: 3 }) },
+  { weight: 1, arbitrary: fc.constant(Infinity) },
+);
+/** true three times out of four. */
+const oftenArb = fc.oneof(
+  { weight: 3, arbitrary: fc.constant(true) },
+  { weight: 1, arbitrary: fc.constant(false) },
+);
+const limiterArb = fc.constantFrom(0 as const, 1 as const);
+
+const opArb: fc.Arbitrary<Op> = fc.oneof(
+  {
+    weight: 24,
+    arbitrary: fc.record({
+      op: fc.constant("submit" as const),
+      limiter: limiterArb,
+      method: fc.constantFrom("go" as const, "tryGo" as const, "run" as const),
+      // A failure stops the manager (and drops every queue): rarer.
+      behaviour: fc.oneof(
+        { weight: 2, arbitrary: fc.constant("value" as const) },
+        { weight: 1, arbitrary: fc.constant("throw" as const) },
+        { weight: 5, arbitrary: fc.constant("resolve" as const) },
+        { weight: 1, arbitrary: fc.constant("reject" as const) },
+        { weight: 2, arbitrary: fc.constant("signal" as const) },
+        { weight: 1, arbitrary: fc.constant("cause" as const) },
+        { weight: 1, arbitrary: fc.constant("AbortError" as const) },
+      ),
+      turns: fc.integer({ min: 1, max: 4 }),
+      name: fc.boolean(),
+      cancellable: oftenArb,
+      timeout: fc.boolean(),
+      options: oftenArb,
+      observe: oftenArb,
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      op: fc.constant("limit" as const),
+      limiter: limiterArb,
+      limit: limitArb,
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      op: fc.constant("ready" as const),
+      limiter: limiterArb,
+      backlog: fc.integer({ min: 0, max: 3 }),
+    }),
+  },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      op: fc.constant("cancel" as const),
+      task: fc.nat({ max: 40 }),
+    }),
+  },
+  // Both end the program's interesting part (the queue is dropped): rare.
+  { weight: 1, arbitrary: fc.constant({ op: "stop" as const }) },
+  { weight: 1, arbitrary: fc.constant({ op: "parent" as const }) },
+  { weight: 1, arbitrary: fc.constant({ op: "wait" as const }) },
+);
+
+const programArb: fc.Arbitrary<Program> = fc.record({
+  parent: fc.constantFrom(
+    "none" as const,
+    "manager" as const,
+    "controller" as const,
+  ),
+  failures: fc.boolean(),
+  stops: fc.boolean(),
+  limits: fc.tuple(limitArb, limitArb),
+  ops: fc.array(opArb, { minLength: 4, maxLength: 40, size: "medium" }),
+});
+
+interface Task {
+  readonly id: number;
+  readonly op: Extract<Op, { op: "submit" }>;
+  readonly controller: AbortController | undefined;
+  readonly ownReason: Error;
+  readonly value: object;
+  readonly failure: Error;
+  /** Index of acceptance in its limiter (go/run, or tryGo that started). */
+  order: number;
+  accepted: boolean;
+  started: boolean;
+  settled: boolean;
+  /** Started while the manager was stopped, or twice. */
+  /** What it threw, if it threw. */
+  /** The reason of the signal it saw abort (signal, cause, AbortError). */
+  exitReason: unknown;
+  threw: { readonly value: unknown } | undefined;
+  /** Cancelled by its own signal while queued (model). */
+  cancelledQueued: boolean;
+  /** run(): how its promise settled, if observed. */
+  result:
+    | { readonly ok: true; readonly value: unknown }
+    | { readonly ok: false; readonly reason: unknown }
+    | undefined;
+  /** run(): the reason it must reject with if dropped. */
+  dropReason: unknown;
+}
+
+interface ReadyCall {
+  readonly limiter: 0 | 1;
+  readonly backlog: number;
+  readonly at: number;
+  value: boolean | undefined;
+}
+
+/**
+ * Runs `program` under the scheduler and returns the violations found (an
+ * empty list when every property held).
+ */
+async function runLimiterProgram(
+  program: Program,
+  s: fc.Scheduler,
+): Promise<string[]> {
+  const violations: string[] = [];
+  const fail = (message: string): void => void violations.push(message);
+  const parentManager = program.parent === "manager"
+    ? new GoroutineManager()
+    : undefined;
+  const parentController = program.parent === "controller"
+    ? new AbortController()
+    : undefined;
+  const parentSignal = parentManager?.signal ?? parentController?.signal;
+  const manager = new GoroutineManager(
+    parentSignal ? { signal: parentSignal } : {},
+  );
+  /** Reasons that make a task's exit graceful once the manager stopped. */
+  const stopReasons: unknown[] = [manager.getErrGoroutineStopped()];
+  if (parentManager) stopReasons.push(parentManager.getErrGoroutineStopped());
+  const limiters = [
+    new GoroutineLimiter(manager, program.limits[0]),
+    new GoroutineLimiter(manager, program.limits[1]),
+  ] as const;
+  /** active may exceed limit only after a lowering, never above this. */
+  const cap = [program.limits[0], program.limits[1]];
+  const tasks: Task[] = [];
+  const byLimiter: [Task[], Task[]] = [[], []];
+  const readies: ReadyCall[] = [];
+  const waits: { resolved: boolean; at: number }[] = [];
+  let step = 0;
+
+  const running = (l: 0 | 1): number =>
+    byLimiter[l].filter((t) => t.started && !t.settled).length;
+
+  const check = (where: string): void => {
+    if (manager.pending < 0) fail(`${where}: pending ${manager.pending}`);
+    for (const l of [0, 1] as const) {
+      const limiter = limiters[l];
+      const { active, queued, dropped, limit } = limiter;
+      if (active < 0 || queued < 0) {
+        fail(`${where}: limiter ${l} active ${active} queued ${queued}`);
+      }
+      if (active > cap[l]!) {
+        fail(
+          `${where}: limiter ${l} active ${active} > ${
+            cap[l]
+          } (limit ${limit})`,
+        );
+      }
+      cap[l] = Math.max(limit, Math.min(cap[l]!, active));
+      const mine = running(l);
+      if (mine > active) {
+        fail(
+          `${where}: limiter ${l}: ${mine} tasks run, active says ${active}`,
+        );
+      }
+      const accepted = byLimiter[l].filter((t) => t.accepted);
+      const started = accepted.filter((t) => t.started).length;
+      if (accepted.length !== started + queued + dropped) {
+        fail(
+          `${where}: limiter ${l}: ${accepted.length} accepted != ${started} started + ${queued} queued + ${dropped} dropped`,
+        );
+      }
+    }
+  };
+
+  /**
+   * No slot idles while tasks are queued and the manager runs (checked between
+   * steps: a task that fails frees its slot and leaves the queue to the stop
+   * that follows a few microtasks later).
+   */
+  const conserving = (where: string): void => {
+    if (manager.signal.aborted) return;
+    for (const l of [0, 1] as const) {
+      const { active, queued, limit } = limiters[l];
+      if (queued && active < limit) {
+        fail(
+          `${where}: limiter ${l}: ${queued} queued, ${active} active, limit ${limit}`,
+        );
+      }
+    }
+  };
+
+  const makeTask = (op: Extract<Op, { op: "submit" }>): Task => {
+    const id = tasks.length;
+    if (!program.failures && op.behaviour === "throw") {
+      op = { ...op, behaviour: "value" };
+    } else if (!program.failures && op.behaviour === "reject") {
+      op = { ...op, behaviour: "resolve" };
+    }
+    const task: Task = {
+      id,
+      op,
+      controller: op.cancellable && op.options
+        ? new AbortController()
+        : undefined,
+      ownReason: new Error(`task ${id} cancelled`),
+      value: { task: id },
+      failure: new Error(`task ${id} failed`),
+      order: -1,
+      accepted: false,
+      started: false,
+      settled: false,
+      threw: undefined,
+      exitReason: undefined,
+      cancelledQueued: false,
+      result: undefined,
+      dropReason: undefined,
+    };
+    tasks.push(task);
+    byLimiter[op.limiter].push(task);
+    return task;
+  };
+
+  const turns = async (task: Task): Promise<void> => {
+    for (let i = 0; i < task.op.turns; i++) {
+      await s.schedule(Promise.resolve(), `task ${task.id} turn ${i}`);
+    }
+  };
+
+  const body = (task: Task) => (signal: AbortSignal): unknown => {
+    const l = task.op.limiter;
+    const limiter = limiters[l];
+    const where = `task ${task.id} start`;
+    if (task.started) fail(`${where}: started twice`);
+    if (!task.accepted) fail(`${where}: started but not accepted`);
+    if (manager.signal.aborted) fail(`${where}: started after the stop`);
+    if (task.cancelledQueued) fail(`${where}: started after its cancel`);
+    if (limiter.active > limiter.limit) {
+      fail(`${where}: active ${limiter.active} > limit ${limiter.limit}`);
+    }
+    for (const other of byLimiter[l]) {
+      if (
+        other.accepted && other.order < task.order && !other.started &&
+        !other.cancelledQueued
+      ) {
+        fail(`${where}: before task ${other.id} (FIFO)`);
+      }
+    }
+    task.started = true;
+    check(where);
+    const settle = <T>(value: T): T => {
+      task.settled = true;
+      return value;
+    };
+    const thrown = (value: unknown): unknown => {
+      task.settled = true;
+      task.threw = { value };
+      return value;
+    };
+    switch (task.op.behaviour) {
+      case "value":
+        return settle(task.value);
+      case "throw":
+        throw thrown(task.failure);
+      case "resolve":
+        return turns(task).then(() => settle(task.value));
+      case "reject":
+        return turns(task).then(() => {
+          throw thrown(task.failure);
+        });
+      default: {
+        const exit = (): unknown => {
+          const reason = signal.reason;
+          task.exitReason = reason;
+          return thrown(
+            task.op.behaviour === "signal"
+              ? reason
+              : task.op.behaviour === "cause"
+              ? new Error(`task ${task.id} stopped`, { cause: reason })
+              : new DOMException(`task ${task.id} aborted`, "AbortError"),
+          );
+        };
+        if (signal.aborted) throw exit();
+        return new Promise((_, reject) => {
+          signal.addEventListener("abort", () => reject(exit()), {
+            once: true,
+          });
+        });
+      }
+    }
+  };
+
+  const submit = (op: Extract<Op, { op: "submit" }>): void => {
+    const task = makeTask(op);
+    op = task.op;
+    const l = op.limiter;
+    const limiter = limiters[l];
+    const where = `step ${step} (${op.method} task ${task.id})`;
+    const stopped = manager.signal.aborted;
+    const room = limiter.queued === 0 && limiter.active < limiter.limit;
+    const { queued, dropped } = limiter;
+    const options = op.options
+      ? {
+        ...(op.name ? { name: `task-${task.id}` } : {}),
+        ...(task.controller ? { signal: task.controller.signal } : {}),
+        ...(op.timeout ? { timeout: 60_000 } : {}),
+      }
+      : undefined;
+    const fn = body(task);
+    if (op.method !== "tryGo") {
+      task.accepted = true;
+      task.order = byLimiter[l].filter((t) => t.accepted).length;
+    }
+    let tried: boolean | undefined;
+    if (op.method === "go") limiter.go(fn, options);
+    else if (op.method === "tryGo") {
+      // Accepted only if it starts: counted before the call, undone after.
+      task.accepted = true;
+      task.order = byLimiter[l].filter((t) => t.accepted).length;
+      tried = limiter.tryGo(fn, options);
+      if (!tried) task.accepted = false;
+      if (tried !== task.started) {
+        fail(`${where}: tryGo returned ${tried}, started ${task.started}`);
+      }
+      if (tried !== (!stopped && room)) {
+        fail(
+          `${where}: tryGo returned ${tried} with stopped ${stopped}, room ${room}`,
+        );
+      }
+      if (limiter.queued !== queued) fail(`${where}: tryGo queued`);
+      if (limiter.dropped !== dropped) fail(`${where}: tryGo dropped`);
+    } else {
+      task.dropReason = stopped ? manager.signal.reason : undefined;
+      const promise = limiter.run(fn, options);
+      if (op.observe) {
+        promise.then(
+          (value) => task.result = { ok: true, value },
+          (reason) => task.result = { ok: false, reason },
+        );
+      }
+    }
+    if (op.method !== "tryGo") {
+      // Nothing is aborted here (own signals abort only in "cancel" steps).
+      const expected = stopped ? "dropped" : room ? "started" : "queued";
+      const actual = task.started
+        ? "started"
+        : limiter.dropped === dropped + 1
+        ? "dropped"
+        : limiter.queued === queued + 1
+        ? "queued"
+        : "lost";
+      if (expected !== actual) {
+        fail(`${where}: ${actual}, expected ${expected}`);
+      }
+    }
+    check(where);
+  };
+
+  const cancel = (index: number): void => {
+    const live = tasks.filter((t) =>
+      t.controller && !t.controller.signal.aborted && !t.settled
+    );
+    // Even: a queued task if there is one; odd: any live one.
+    const queued = live.filter((t) => t.accepted && !t.started);
+    const pool = index % 2 === 0 && queued.length ? queued : live;
+    if (!pool.length) return;
+    const task = pool[(index >> 1) % pool.length]!;
+    if (task.controller!.signal.aborted) return;
+    if (
+      task.accepted && !task.started && !task.cancelledQueued &&
+      !manager.signal.aborted
+    ) {
+      task.cancelledQueued = true;
+      task.dropReason = task.ownReason;
+    }
+    const { dropped } = limiters[task.op.limiter];
+    task.controller!.abort(task.ownReason);
+    if (
+      task.cancelledQueued &&
+      limiters[task.op.limiter].dropped !== dropped + 1
+    ) {
+      fail(`step ${step}: cancelling queued task ${task.id} did not drop it`);
+    }
+  };
+
+  const ready = (op: Extract<Op, { op: "ready" }>): void => {
+    const limiter = limiters[op.limiter];
+    const call: ReadyCall = {
+      limiter: op.limiter,
+      backlog: op.backlog,
+      at: step,
+      value: undefined,
+    };
+    readies.push(call);
+    const stopped = manager.signal.aborted;
+    const room = limiter.active + limiter.queued < limiter.limit + op.backlog;
+    const where = `ready(${op.backlog}) of step ${step}`;
+    limiter.ready(op.backlog).then((value) => {
+      call.value = value;
+      if (stopped && value) fail(`${where}: true after the stop`);
+      if (!stopped && room && !value) fail(`${where}: false with room`);
+      if (value) {
+        const { active, queued, limit } = limiter;
+        if (!(active + queued < limit + op.backlog)) {
+          fail(
+            `${where}: true with ${active} active, ${queued} queued, limit ${limit}`,
+          );
+        }
+      } else if (!manager.signal.aborted) {
+        fail(`${where}: false while the manager runs`);
+      }
+    }, (error) => fail(`${where}: rejected with ${label(error)}`));
+  };
+
+  const wait = (): void => {
+    const record = { resolved: false, at: step };
+    waits.push(record);
+    manager.wait().then(() => {
+      record.resolved = true;
+      const busy = tasks.filter((t) => t.started && !t.settled);
+      if (busy.length) {
+        fail(
+          `wait() of step ${record.at} resolved while task ${busy[0]!.id} runs`,
+        );
+      }
+      if (limiters.some((l) => l.queued)) {
+        fail(`wait() of step ${record.at} resolved while tasks are queued`);
+      }
+    }, (error) => fail(`wait() rejected with ${label(error)}`));
+  };
+
+  const driver = async (): Promise<void> => {
+    for (const op of program.ops) {
+      await s.schedule(Promise.resolve(), `step ${step}`);
+      switch (op.op) {
+        case "submit":
+          submit(op);
+          break;
+        case "limit": {
+          const limiter = limiters[op.limiter];
+          cap[op.limiter] = Math.max(op.limit, limiter.active);
+          limiter.limit = op.limit;
+          break;
+        }
+        case "ready":
+          ready(op);
+          break;
+        case "cancel":
+          cancel(op.task);
+          break;
+        case "stop":
+          if (program.stops) manager.stopAllGoroutines();
+          break;
+        case "parent":
+          if (!program.stops) break;
+          parentManager?.stopAllGoroutines();
+          parentController?.abort(new Error("parent aborted"));
+          break;
+        case "wait":
+          wait();
+          break;
+      }
+      check(`step ${step} (${op.op})`);
+      conserving(`step ${step} (${op.op})`);
+      step++;
+    }
+  };
+
+  await s.waitFor(driver());
+  await s.waitIdle();
+  await ticks(1);
+  check("idle");
+  conserving("idle");
+  // Quiescent: every task still running waits for its signal.
+  for (const l of [0, 1] as const) {
+    if (limiters[l].active !== running(l)) {
+      fail(
+        `idle: limiter ${l} active ${limiters[l].active}, ${running(l)} run`,
+      );
+    }
+  }
+  for (const call of readies) {
+    const { active, queued, limit } = limiters[call.limiter];
+    if (
+      call.value === undefined && !manager.signal.aborted &&
+      active + queued < limit + call.backlog
+    ) {
+      fail(`idle: ready(${call.backlog}) of step ${call.at} pending with room`);
+    }
+  }
+  let idle = false;
+  manager.wait().then(() => idle = true);
+  await ticks(1);
+  const busy = tasks.some((t) => t.started && !t.settled);
+  if (idle === busy) {
+    fail(
+      `idle: wait() ${idle ? "resolved" : "pending"} with ${
+        busy ? "a task running" : "no task running"
+      }`,
+    );
+  }
+  const stopped = manager.signal.aborted;
+  manager.stopAllGoroutines();
+  await s.waitIdle();
+  await ticks(1);
+  check("end");
+
+  // --- final checks ---
+  if (!idle) {
+    manager.wait().then(() => idle = true);
+    await ticks(1);
+    if (!idle) fail("end: wait() did not resolve after the stop");
+  }
+  for (const record of waits) {
+    if (!record.resolved) {
+      fail(`end: wait() of step ${record.at} never resolved`);
+    }
+  }
+  if (manager.pending !== 0) fail(`end: pending ${manager.pending}`);
+  if (manager.running.length) fail(`end: ${manager.running.length} running`);
+  for (const l of [0, 1] as const) {
+    const limiter = limiters[l];
+    if (limiter.active || limiter.queued) {
+      fail(
+        `end: limiter ${l} active ${limiter.active} queued ${limiter.queued}`,
+      );
+    }
+    const notStarted = byLimiter[l].filter((t) => t.accepted && !t.started);
+    if (limiter.dropped !== notStarted.length) {
+      fail(
+        `end: limiter ${l} dropped ${limiter.dropped}, ${notStarted.length} never started`,
+      );
+    }
+  }
+  for (const call of readies) {
+    if (call.value === undefined) {
+      fail(`end: ready(${call.backlog}) of step ${call.at} never settled`);
+    }
+  }
+  const reason = manager.signal.reason;
+  const expectedErrors: unknown[] = [];
+  for (const task of tasks) {
+    if (!task.accepted) continue;
+    if (task.started && !task.settled) {
+      fail(`end: task ${task.id} never settled`);
+      continue;
+    }
+    const thrown = task.threw?.value;
+    // An exit on its own signal's reason: not a failure; run() rejects with
+    // the reason.
+    const ownExit = task.exitReason !== undefined &&
+      task.exitReason === task.ownReason;
+    // An exit on the manager's stop reason (its own or its parent manager's)
+    // is graceful; a parent controller's plain reason is not.
+    const graceful = task.exitReason !== undefined &&
+      task.exitReason === reason && stopReasons.includes(reason);
+    if (task.threw && !ownExit && !graceful) expectedErrors.push(thrown);
+    if (task.op.method === "run" && task.op.observe) {
+      const expected = task.started
+        ? task.threw
+          ? { ok: false, reason: ownExit ? task.ownReason : thrown }
+          : { ok: true, value: task.value }
+        : { ok: false, reason: task.dropReason ?? reason };
+      const actual = task.result;
+      if (
+        !actual || actual.ok !== expected.ok ||
+        (actual.ok ? actual.value !== expected.value : actual.reason !==
+          (expected as { reason: unknown }).reason)
+      ) {
+        fail(
+          `end: run() of task ${task.id} ${
+            actual
+              ? actual.ok
+                ? `resolved ${label(actual.value)}`
+                : `rejected ${label(actual.reason)}`
+              : "did not settle"
+          }, expected ${
+            expected.ok
+              ? "to resolve"
+              : `to reject ${label((expected as { reason: unknown }).reason)}`
+          }`,
+        );
+      }
+    }
+  }
+  const collected = manager.errors.map((e) =>
+    e instanceof GoroutineError ? e.cause : e
+  );
+  const missing = expectedErrors.filter((e) => !collected.includes(e));
+  const extra = collected.filter((e) => !expectedErrors.includes(e));
+  if (
+    missing.length || extra.length || collected.length !== expectedErrors.length
+  ) {
+    fail(
+      `end: errors [${collected.map(label)}], expected [${
+        expectedErrors.map(label)
+      }] (stopped before the end: ${stopped})`,
+    );
+  }
+  return violations;
+}
+
+function describeProgram(program: Program): string {
+  return `parent ${program.parent}, failures ${program.failures}, stops ${program.stops}, limits ${program.limits}\n` +
+    program.ops.map((op, i) => `  ${i}: ${JSON.stringify(op)}`).join("\n");
+}
+
+// --- properties --------------------------------------------------------------
+
+describe("GoroutineLimiter properties (fc.scheduler() interleavings)", () => {
+  it(
+    "limits, FIFO, tryGo, ready, run() results, errors, wait() hold for random programs",
+    SLOW,
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(programArb, fc.scheduler(), async (program, s) => {
+          const from = watcher.seen.length;
+          const violations = await runLimiterProgram(program, s);
+          await ticks(1);
+          for (const { event, value } of watcher.since(from)) {
+            violations.push(`${event}: ${label(value)}`);
+          }
+          if (violations.length) {
+            assert.fail(
+              `${violations.join("\n")}\nprogram: ${
+                describeProgram(program)
+              }\nscheduler: ${s.report().map((r) => r.label).join(", ")}`,
+            );
+          }
+        }),
+        { numRuns: 150 },
+      );
+    },
+  );
+});
