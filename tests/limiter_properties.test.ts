@@ -41,6 +41,7 @@ import {
   GoroutineError,
   GoroutineLimiter,
   GoroutineManager,
+  mapGoroutines,
 } from "goroutine-manager";
 import { label, ticks, watchEscapes } from "./_values.ts";
 
@@ -197,10 +198,9 @@ interface Task {
   accepted: boolean;
   started: boolean;
   settled: boolean;
-  /** Started while the manager was stopped, or twice. */
-  /** What it threw, if it threw. */
   /** The reason of the signal it saw abort (signal, cause, AbortError). */
   exitReason: unknown;
+  /** What it threw, if it threw. */
   threw: { readonly value: unknown } | undefined;
   /** Cancelled by its own signal while queued (model). */
   cancelledQueued: boolean;
@@ -746,6 +746,368 @@ describe("GoroutineLimiter properties (fc.scheduler() interleavings)", () => {
           }
         }),
         { numRuns: 150 },
+      );
+    },
+  );
+});
+
+// --- mapGoroutines programs --------------------------------------------------
+
+type MapItem = {
+  /**
+   * value: the mapper returns it; resolve/reject: its promise settles after
+   * `turns` releases; throw: the mapper throws synchronously; signal: waits
+   * for its signal and throws the reason.
+   */
+  readonly behaviour: "value" | "resolve" | "reject" | "throw" | "signal";
+  readonly turns: number;
+  /** Async inputs: how many releases before the item is yielded. */
+  readonly yieldTurns: number;
+};
+
+interface MapProgram {
+  readonly input: "array" | "generator" | "async generator";
+  readonly parent: boolean;
+  readonly limit: number;
+  readonly items: readonly MapItem[];
+  /** The input throws instead of yielding this item. */
+  readonly inputFailsAt: number | null;
+  /** After how many releases the program stops the manager (or its parent). */
+  readonly stopAfter: number | null;
+  readonly stopParent: boolean;
+}
+
+const mapItemArb: fc.Arbitrary<MapItem> = fc.record({
+  behaviour: fc.oneof(
+    { weight: 3, arbitrary: fc.constant("value" as const) },
+    { weight: 6, arbitrary: fc.constant("resolve" as const) },
+    { weight: 1, arbitrary: fc.constant("reject" as const) },
+    { weight: 1, arbitrary: fc.constant("throw" as const) },
+    { weight: 1, arbitrary: fc.constant("signal" as const) },
+  ),
+  turns: fc.integer({ min: 1, max: 3 }),
+  yieldTurns: fc.integer({ min: 0, max: 2 }),
+});
+
+const mapProgramArb: fc.Arbitrary<MapProgram> = fc.record({
+  input: fc.constantFrom(
+    "array" as const,
+    "generator" as const,
+    "async generator" as const,
+  ),
+  parent: fc.boolean(),
+  limit: fc.oneof(
+    { weight: 4, arbitrary: fc.integer({ min: 1, max: 4 }) },
+    { weight: 1, arbitrary: fc.constant(Infinity) },
+  ),
+  items: fc.array(mapItemArb, { maxLength: 10 }),
+  inputFailsAt: fc.option(fc.nat({ max: 12 }), { freq: 5 }),
+  stopAfter: fc.option(fc.nat({ max: 12 }), { freq: 2 }),
+  stopParent: fc.boolean(),
+});
+
+async function runMapProgram(
+  program: MapProgram,
+  s: fc.Scheduler,
+): Promise<string[]> {
+  const violations: string[] = [];
+  const fail = (message: string): void => void violations.push(message);
+  const parent = program.parent ? new GoroutineManager() : undefined;
+  const manager = new GoroutineManager(
+    parent ? { signal: parent.signal } : {},
+  );
+  const { items, limit } = program;
+  const values = items.map((_, i) => ({ item: i }));
+  const failures = items.map((_, i) => new Error(`mapper ${i} failed`));
+  const inputFailure = new Error("input failed");
+  /** Event clock: failures thrown and the stop, in order. */
+  let clock = 0;
+  const thrown: { value: unknown; at: number; sync: boolean }[] = [];
+  let stoppedAt = Infinity;
+  let settled: { ok: boolean; value: unknown } | undefined;
+  let reads = 0;
+  let exhausted = false;
+  let closed = false;
+  let inputThrew = false;
+  let runningMappers = 0;
+  const called: number[] = [];
+
+  /** A read: an index of the array, or a call of the iterator's next(). */
+  const read = (what: string): void => {
+    reads++;
+    if (settled) fail(`${what} after the map settled`);
+  };
+  const yieldTurns = async (i: number): Promise<void> => {
+    for (let t = 0; t < (items[i]?.yieldTurns ?? 0); t++) {
+      await s.schedule(Promise.resolve(), `input ${i} turn ${t}`);
+    }
+  };
+  const failsAt = program.inputFailsAt;
+  /** `generator` as an iterable whose next() calls count as reads. */
+  function counted<G extends Generator | AsyncGenerator>(generator: G): G {
+    const next = generator.next as (this: G) => unknown;
+    return Object.assign(generator, {
+      next: (...args: []) => {
+        read("next() called");
+        return next.call(generator, ...args);
+      },
+    });
+  }
+  let input: Iterable<{ item: number }> | AsyncIterable<{ item: number }>;
+  if (program.input === "array") {
+    // An array (read by index): a proxy sees every read.
+    input = new Proxy(values, {
+      get(target, key, receiver) {
+        if (typeof key === "string" && /^\d+$/.test(key)) {
+          read(`item ${key} read`);
+        }
+        return Reflect.get(target, key, receiver);
+      },
+    });
+  } else if (program.input === "generator") {
+    input = counted((function* () {
+      try {
+        for (let i = 0; i < values.length; i++) {
+          if (i === failsAt) {
+            inputThrew = true;
+            thrown.push({ value: inputFailure, at: clock++, sync: true });
+            throw inputFailure;
+          }
+          yield values[i]!;
+        }
+        exhausted = true;
+      } finally {
+        closed = true;
+      }
+    })());
+  } else {
+    input = counted((async function* () {
+      try {
+        for (let i = 0; i < values.length; i++) {
+          await yieldTurns(i);
+          if (i === failsAt) {
+            inputThrew = true;
+            thrown.push({ value: inputFailure, at: clock++, sync: false });
+            throw inputFailure;
+          }
+          yield values[i]!;
+        }
+        exhausted = true;
+      } finally {
+        closed = true;
+      }
+    })());
+  }
+
+  const mapper = (
+    value: { item: number },
+    index: number,
+    signal: AbortSignal,
+  ): unknown => {
+    const i = value.item;
+    if (index !== i) fail(`mapper called with item ${i} at index ${index}`);
+    if (called.includes(i)) fail(`item ${i} mapped twice`);
+    if (settled) fail(`item ${i} started after the map settled`);
+    if (manager.signal.aborted) fail(`item ${i} started after the stop`);
+    if (called.length && called[called.length - 1]! > i) {
+      fail(`item ${i} started after item ${called[called.length - 1]}`);
+    }
+    called.push(i);
+    runningMappers++;
+    if (runningMappers > limit) {
+      fail(`${runningMappers} mappers run at once, limit ${limit}`);
+    }
+    if (manager.pending > limit) {
+      fail(`${manager.pending} goroutines, limit ${limit}`);
+    }
+    const done = (): void => void runningMappers--;
+    const failure = (value: unknown, sync: boolean): unknown => {
+      done();
+      thrown.push({ value, at: clock++, sync });
+      return value;
+    };
+    const turns = async (): Promise<void> => {
+      for (let t = 0; t < items[i]!.turns; t++) {
+        await s.schedule(Promise.resolve(), `mapper ${i} turn ${t}`);
+      }
+    };
+    switch (items[i]!.behaviour) {
+      case "value":
+        done();
+        return values[i];
+      case "throw":
+        throw failure(failures[i], true);
+      case "resolve":
+        return turns().then(() => {
+          done();
+          return values[i];
+        });
+      case "reject":
+        return turns().then(() => {
+          throw failure(failures[i], false);
+        });
+      case "signal":
+        if (signal.aborted) throw failure(signal.reason, true);
+        return new Promise((_, reject) => {
+          signal.addEventListener(
+            "abort",
+            () => reject(failure(signal.reason, false)),
+            { once: true },
+          );
+        });
+    }
+  };
+
+  const stop = (): void => {
+    if (manager.signal.aborted) return;
+    stoppedAt = clock++;
+    if (program.stopParent && parent) parent.stopAllGoroutines();
+    else manager.stopAllGoroutines();
+  };
+  if (program.stopAfter !== null) {
+    (async () => {
+      for (let t = 0; t <= program.stopAfter!; t++) {
+        await s.schedule(Promise.resolve(), `stop turn ${t}`);
+      }
+      stop();
+    })();
+  }
+
+  const mapped = mapGoroutines(manager, input, mapper, { limit });
+  if (manager.pending > limit) {
+    fail(`${manager.pending} goroutines at once, limit ${limit}`);
+  }
+  if (program.input !== "async generator") {
+    // A sync input fills the slots at once: min(limit, items) mappers, up to
+    // the first synchronous failure (of a mapper, or of the input).
+    let expected = 0;
+    for (let k = 0; k < Math.min(limit, items.length); k++) {
+      if (program.input === "generator" && k === failsAt) break;
+      expected++;
+      if (items[k]!.behaviour === "throw") break;
+    }
+    if (called.length !== expected) {
+      fail(`${called.length} mappers started at once, expected ${expected}`);
+    }
+  }
+  let settledAt = Infinity;
+  mapped.then(
+    (value) => {
+      settled = { ok: true, value };
+      settledAt = clock++;
+    },
+    (value) => {
+      settled = { ok: false, value };
+      settledAt = clock++;
+      // A sync generator is closed as the map fails (even while a mapper
+      // still runs).
+      if (program.input === "generator" && !exhausted && !closed) {
+        fail("the input was not closed as the map failed");
+      }
+    },
+  );
+  await s.waitIdle();
+  await ticks(1);
+  // Mappers that wait for their signal end with the stop.
+  stop();
+  await s.waitIdle();
+  await ticks(1);
+
+  let idle = false;
+  manager.wait().then(() => idle = true);
+  await ticks(1);
+  if (!idle) fail(`end: wait() pending (pending ${manager.pending})`);
+  if (manager.pending !== 0) fail(`end: pending ${manager.pending}`);
+  const outcome = settled as { ok: boolean; value: unknown } | undefined;
+  const reason = manager.signal.reason;
+  const first = thrown[0];
+  if (!outcome) fail("end: the map never settled");
+  else if (outcome.ok) {
+    if (first && first.at < settledAt || stoppedAt < settledAt) {
+      fail(`end: resolved after ${first ? label(first.value) : "the stop"}`);
+    }
+    const results = outcome.value as unknown[];
+    if (
+      results.length !== values.length ||
+      results.some((r, i) => r !== values[i])
+    ) {
+      fail(`end: results [${results.map(label)}] not in input order`);
+    }
+  } else if (outcome.value === reason && stoppedAt < (first?.at ?? Infinity)) {
+    // The manager stopped first: its reason.
+  } else {
+    const value = outcome.value;
+    if (!thrown.some((t) => t.value === value)) {
+      fail(`end: rejected with ${label(value)}, not a failure`);
+    } else if (first && first.at > stoppedAt) {
+      fail(`end: rejected with ${label(value)}, thrown after the stop`);
+    }
+    const [collected] = manager.errors;
+    if (collected !== value) {
+      fail(
+        `end: rejected with ${label(value)}, first error ${label(collected)}`,
+      );
+    }
+    if (!thrown.some((t) => t.sync) && value !== first?.value) {
+      fail(
+        `end: rejected with ${label(value)}, first failure ${
+          label(first?.value)
+        }`,
+      );
+    }
+    if (reads > called.length + limit + 1) {
+      fail(`end: ${reads} items read for ${called.length} mapped`);
+    }
+  }
+  if (program.input !== "array" && !exhausted && !closed) {
+    fail("end: the input was neither exhausted nor closed");
+  }
+  if (
+    program.input !== "array" &&
+    inputThrew !== thrown.some((t) => t.value === inputFailure)
+  ) {
+    fail("end: input failure not recorded");
+  }
+  // Every failure is collected but the stop reasons' (graceful).
+  const stopReasons: unknown[] = [manager.getErrGoroutineStopped()];
+  if (parent) stopReasons.push(parent.getErrGoroutineStopped());
+  const expected = thrown.map((t) => t.value).filter((v) =>
+    !stopReasons.includes(v)
+  );
+  const errors = manager.errors;
+  if (
+    errors.length !== expected.length ||
+    errors.some((e) => !expected.includes(e))
+  ) {
+    fail(
+      `end: errors [${errors.map(label)}], expected [${expected.map(label)}]`,
+    );
+  }
+  return violations;
+}
+
+describe("mapGoroutines properties (fc.scheduler() interleavings)", () => {
+  it(
+    "results in order, at most limit at once, first failure, nothing read after it, input closed",
+    SLOW,
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(mapProgramArb, fc.scheduler(), async (program, s) => {
+          const from = watcher.seen.length;
+          const violations = await runMapProgram(program, s);
+          await ticks(1);
+          for (const { event, value } of watcher.since(from)) {
+            violations.push(`${event}: ${label(value)}`);
+          }
+          if (violations.length) {
+            assert.fail(
+              `${violations.join("\n")}\nprogram: ${
+                JSON.stringify(program)
+              }\nscheduler: ${s.report().map((r) => r.label).join(", ")}`,
+            );
+          }
+        }),
+        { numRuns: 200 },
       );
     },
   );
