@@ -4,18 +4,22 @@
 // programs over one manager (with or without a parent) and two limiters,
 // whose steps and task settlements are interleaved by fc.scheduler(). Steps:
 // go / tryGo / run with or without options (name, an AbortController's
-// signal, a timeout that never fires), tasks that return, throw
-// synchronously, resolve or reject on a scheduler-released promise, or wait
-// for their signal; limit changes; ready(backlog); aborting a task's own
-// signal; stopAllGoroutines(); a parent abort; wait(). Checked after every
-// step, at every task start and at the end:
+// signal, a 60 s timeout that never fires but whose timer must be cleared),
+// tasks that return, throw synchronously, resolve or reject after scheduler
+// releases, or wait for their signal and exit with its reason, an error
+// caused by it or an AbortError; limit changes; ready(backlog); aborting a
+// task's own signal; stopAllGoroutines(); a parent manager's stop or a parent
+// controller's abort; wait(). No real timer fires. Checked after every step,
+// at every task start and at the end:
 // - a task starts only while the manager runs, at most once, and with
 //   active <= limit; active never exceeds max(limit, active when the limit
 //   was lowered); tasks start in FIFO order of acceptance (an earlier task
 //   not started was cancelled by its own signal);
 // - go()/tryGo()/run() start, queue or drop exactly as the state before the
 //   call says; tryGo() never queues and returns true exactly when it started
-//   the task; accepted = started + queued + dropped at every step;
+//   the task; accepted = started + queued + dropped at every step; between
+//   steps no slot is free while tasks are queued (raising the limit starts
+//   them at once);
 // - manager.pending >= 0, and wait() resolves only once every started task
 //   settled and nothing is queued, stays pending while a task runs, and
 //   resolves at the end;
@@ -27,11 +31,18 @@
 // - ready(b) resolves true only with active + queued < limit + b, at once if
 //   there is room, false after a stop, never rejects, never hangs, and no
 //   waiter is left pending while there is room;
-// - mapGoroutines over arrays, generators and async generators: results in
-//   input order; at most `limit` mappers at once; the first failure (of a
-//   mapper or of the input) rejects the map, and nothing is read or started
-//   after that; the manager's signal.reason when the manager stopped first;
-//   a stopped input iterator is closed;
+// - mapGoroutines over arrays (through a proxy that sees every read),
+//   generators and async generators (next() calls counted), mappers that
+//   return, throw, resolve, reject or wait for their signal, an input that
+//   may throw, a stop or a parent stop: results in input order; at most
+//   `limit` mappers (and goroutines) at once, a sync input fills
+//   min(limit, n) slots at once; items start in input order, each once; the
+//   map rejects with the first failure (the manager's first error; the first
+//   thrown when no failure was synchronous), or with the manager's
+//   signal.reason when it stopped first; no read, next() call or mapper
+//   start once the rejection is seen; a failed sync generator is closed by
+//   the time the rejection is seen, any stopped input by the end;
+//   manager.errors = every failure thrown but the stop reasons;
 // - no unhandled rejection, no uncaught exception.
 
 import { after, before, describe, it } from "node:test";
@@ -72,7 +83,12 @@ type Behaviour =
   /** Waits for its signal, then throws an error caused by its reason. */
   | "cause"
   /** Waits for its signal, then throws an `AbortError` of its own. */
-  | "AbortError";
+  | "AbortError"
+  /**
+   * Submits a task with go() to its own limiter from its body (re-entrant:
+   * while the limiter starts it), then resolves like "resolve".
+   */
+  | "nested";
 
 type Op =
   | {
@@ -136,6 +152,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
         { weight: 2, arbitrary: fc.constant("signal" as const) },
         { weight: 1, arbitrary: fc.constant("cause" as const) },
         { weight: 1, arbitrary: fc.constant("AbortError" as const) },
+        { weight: 2, arbitrary: fc.constant("nested" as const) },
       ),
       turns: fc.integer({ min: 1, max: 4 }),
       name: fc.boolean(),
@@ -252,6 +269,8 @@ async function runLimiterProgram(
   const tasks: Task[] = [];
   const byLimiter: [Task[], Task[]] = [[], []];
   const readies: ReadyCall[] = [];
+  /** Tasks submitted from task bodies, per limiter (see ready()). */
+  const nested: [number, number] = [0, 0];
   const waits: { resolved: boolean; at: number }[] = [];
   let step = 0;
 
@@ -379,6 +398,21 @@ async function runLimiterProgram(
         return settle(task.value);
       case "throw":
         throw thrown(task.failure);
+      case "nested":
+        nested[task.op.limiter]++;
+        submit({
+          op: "submit",
+          limiter: task.op.limiter,
+          method: "go",
+          behaviour: "resolve",
+          turns: 1,
+          name: false,
+          cancellable: false,
+          timeout: false,
+          options: false,
+          observe: false,
+        });
+        return turns(task).then(() => settle(task.value));
       case "resolve":
         return turns(task).then(() => settle(task.value));
       case "reject":
@@ -444,8 +478,11 @@ async function runLimiterProgram(
           `${where}: tryGo returned ${tried} with stopped ${stopped}, room ${room}`,
         );
       }
-      if (limiter.queued !== queued) fail(`${where}: tryGo queued`);
-      if (limiter.dropped !== dropped) fail(`${where}: tryGo dropped`);
+      // (A nested task may have queued another from its body.)
+      if (!(tried && op.behaviour === "nested")) {
+        if (limiter.queued !== queued) fail(`${where}: tryGo queued`);
+        if (limiter.dropped !== dropped) fail(`${where}: tryGo dropped`);
+      }
     } else {
       task.dropReason = stopped ? manager.signal.reason : undefined;
       const promise = limiter.run(fn, options);
@@ -512,13 +549,17 @@ async function runLimiterProgram(
     const stopped = manager.signal.aborted;
     const room = limiter.active + limiter.queued < limiter.limit + op.backlog;
     const where = `ready(${op.backlog}) of step ${step}`;
+    const nestedBefore = nested[op.limiter]!;
     limiter.ready(op.backlog).then((value) => {
       call.value = value;
       if (stopped && value) fail(`${where}: true after the stop`);
       if (!stopped && room && !value) fail(`${where}: false with room`);
       if (value) {
+        // Only steps (not here) and nested tasks add tasks: those added
+        // since the call may have come after the limiter resolved it.
         const { active, queued, limit } = limiter;
-        if (!(active + queued < limit + op.backlog)) {
+        const added = nested[op.limiter]! - nestedBefore;
+        if (!(active + queued - added < limit + op.backlog)) {
           fail(
             `${where}: true with ${active} active, ${queued} queued, limit ${limit}`,
           );
