@@ -43,6 +43,12 @@
 //   start once the rejection is seen; a failed sync generator is closed by
 //   the time the rejection is seen, any stopped input by the end;
 //   manager.errors = every failure thrown but the stop reasons;
+// - timeouts (a third property, with real 0 ms timers, 60 runs): a task that
+//   exits on its timeout is collected as a GoroutineError naming it (`fn.name`
+//   or its name) whose cause is the TimeoutError its signal aborted with, and
+//   its run() rejects with that; a task that ignores its signal resolves; no
+//   other error; a started task with a 0 ms timeout that waits for its signal
+//   always ends up stopping the manager;
 // - no unhandled rejection, no uncaught exception.
 
 import { after, before, describe, it } from "node:test";
@@ -1149,6 +1155,167 @@ describe("mapGoroutines properties (fc.scheduler() interleavings)", () => {
           }
         }),
         { numRuns: 200 },
+      );
+    },
+  );
+});
+
+// --- timeouts that fire (real timers) ----------------------------------------
+
+interface TimeoutTask {
+  readonly timeout: boolean;
+  readonly named: boolean;
+  /** Waits for its signal and throws its reason, or ignores it and returns. */
+  readonly behaviour: "signal" | "ignore";
+}
+
+const timeoutProgramArb = fc.record({
+  limit: fc.integer({ min: 1, max: 3 }),
+  tasks: fc.array(
+    fc.record({
+      timeout: fc.boolean(),
+      named: fc.boolean(),
+      behaviour: fc.constantFrom("signal" as const, "ignore" as const),
+    }),
+    { minLength: 1, maxLength: 6 },
+  ),
+});
+
+describe("GoroutineLimiter timeouts (real 0 ms timers)", () => {
+  it(
+    "a task that exits on its timeout is collected as a GoroutineError naming it with the TimeoutError; run() rejects with it; nothing else fails",
+    SLOW,
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(timeoutProgramArb, async ({ limit, tasks }) => {
+          const from = watcher.seen.length;
+          const violations: string[] = [];
+          const fail = (message: string): void => void violations.push(message);
+          const manager = new GoroutineManager();
+          const limiter = new GoroutineLimiter(manager, limit);
+          const stopReason = manager.getErrGoroutineStopped();
+          const records = tasks.map((spec, i) => ({
+            spec,
+            // Unnamed: the function's name (README), `fn` below.
+            name: spec.named ? `timed-${i}` : "fn",
+            started: false,
+            settled: false,
+            exit: undefined as unknown,
+            result: undefined as
+              | { ok: boolean; value: unknown }
+              | undefined,
+          }));
+          const value = {};
+          records.forEach((record, i) => {
+            const fn = (signal: AbortSignal): Promise<unknown> => {
+              record.started = true;
+              if (limiter.active > limit) fail(`task ${i}: over the limit`);
+              if (record.spec.behaviour === "ignore") {
+                return ticks(2).then(() => {
+                  record.settled = true;
+                  return value;
+                });
+              }
+              return new Promise((_, reject) => {
+                signal.addEventListener("abort", () => {
+                  record.exit = signal.reason;
+                  record.settled = true;
+                  reject(signal.reason);
+                }, { once: true });
+              });
+            };
+            const options = {
+              ...(record.spec.named ? { name: record.name } : {}),
+              ...(record.spec.timeout ? { timeout: 0 } : {}),
+            };
+            limiter.run(fn, options).then(
+              (value) => record.result = { ok: true, value },
+              (value) => record.result = { ok: false, value },
+            );
+          });
+          // Timers fire; a task that times out stops the manager, which ends
+          // those that wait for their signal. Wait while a running task can
+          // end by itself (it ignores its signal, or times out), then stop.
+          const progress = (): boolean =>
+            records.some((r) =>
+              r.started && !r.settled &&
+              (r.spec.behaviour === "ignore" || r.spec.timeout)
+            );
+          for (
+            let i = 0;
+            i < 50 && !manager.signal.aborted && progress();
+            i++
+          ) {
+            await ticks(1);
+          }
+          // A task with a 0 ms timeout that waits for its signal started:
+          // its timeout (or another's) stopped the manager.
+          if (
+            !manager.signal.aborted &&
+            records.some((r) =>
+              r.started && r.spec.timeout && r.spec.behaviour === "signal"
+            )
+          ) {
+            fail("a task with a 0 ms timeout started and never timed out");
+          }
+          manager.stopAllGoroutines();
+          for (let i = 0; i < 8 && manager.pending; i++) await ticks(1);
+          await ticks(1);
+          if (manager.pending) fail(`pending ${manager.pending} at the end`);
+          const timedOut = records.filter((r) =>
+            r.exit instanceof DOMException && r.exit.name === "TimeoutError"
+          );
+          const errors = manager.errors;
+          for (const error of errors) {
+            if (
+              !(error instanceof GoroutineError) ||
+              !timedOut.some((r) =>
+                r.exit === error.cause && r.name === error.goroutine
+              )
+            ) {
+              fail(`unexpected error ${label(error)}`);
+            }
+          }
+          if (errors.length !== timedOut.length) {
+            fail(`${errors.length} errors, ${timedOut.length} timed out`);
+          }
+          records.forEach((r, i) => {
+            const expected = !r.started
+              ? { ok: false, value: stopReason }
+              : r.spec.behaviour === "ignore"
+              ? { ok: true, value }
+              : { ok: false, value: r.exit };
+            if (
+              r.result?.ok !== expected.ok || r.result.value !== expected.value
+            ) {
+              fail(
+                `run() of task ${i} ${
+                  r.result
+                    ? `${r.result.ok ? "resolved" : "rejected"} ${
+                      label(r.result.value)
+                    }`
+                    : "pending"
+                }, expected ${label(expected.value)}`,
+              );
+            }
+            if (
+              r.exit !== undefined && r.exit !== stopReason && !r.spec.timeout
+            ) {
+              fail(`task ${i} without timeout saw ${label(r.exit)}`);
+            }
+          });
+          for (const { event, value } of watcher.since(from)) {
+            violations.push(`${event}: ${label(value)}`);
+          }
+          if (violations.length) {
+            assert.fail(
+              `${violations.join("\n")}\nprogram: ${
+                JSON.stringify({ limit, tasks })
+              }`,
+            );
+          }
+        }),
+        { numRuns: 60 },
       );
     },
   );
