@@ -332,6 +332,24 @@ async function runLimiterProgram(
     }
   };
 
+  /**
+   * No ready() left waiting while there is room (checked between steps, and
+   * at the end: the limiter wakes producers as it makes room).
+   */
+  const awake = (where: string): void => {
+    if (manager.signal.aborted) return;
+    for (const call of readies) {
+      const { active, queued, limit } = limiters[call.limiter];
+      if (
+        call.value === undefined && active + queued < limit + call.backlog
+      ) {
+        fail(
+          `${where}: ready(${call.backlog}) of step ${call.at} pending with room`,
+        );
+      }
+    }
+  };
+
   const makeTask = (op: Extract<Op, { op: "submit" }>): Task => {
     const id = tasks.length;
     if (!program.failures && op.behaviour === "throw") {
@@ -596,6 +614,7 @@ async function runLimiterProgram(
   const driver = async (): Promise<void> => {
     for (const op of program.ops) {
       await s.schedule(Promise.resolve(), `step ${step}`);
+      awake(`before step ${step}`);
       switch (op.op) {
         case "submit":
           submit(op);
@@ -643,15 +662,7 @@ async function runLimiterProgram(
       );
     }
   }
-  for (const call of readies) {
-    const { active, queued, limit } = limiters[call.limiter];
-    if (
-      call.value === undefined && !manager.signal.aborted &&
-      active + queued < limit + call.backlog
-    ) {
-      fail(`idle: ready(${call.backlog}) of step ${call.at} pending with room`);
-    }
-  }
+  awake("idle");
   let idle = false;
   manager.wait().then(() => idle = true);
   await ticks(1);
