@@ -4,7 +4,8 @@
 // programs over one manager (with or without a parent) and two limiters,
 // whose steps and task settlements are interleaved by fc.scheduler(). Steps:
 // go / tryGo / run with or without options (name, an AbortController's
-// signal, a 60 s timeout that never fires but whose timer must be cleared),
+// signal, a 60 s timeout that never fires but whose timer must be cleared:
+// setTimeout/clearTimeout are wrapped during that property to count them),
 // tasks that return, throw synchronously, resolve or reject after scheduler
 // releases, or wait for their signal and exit with its reason, an error
 // caused by it or an AbortError; limit changes; ready(backlog); aborting a
@@ -787,24 +788,48 @@ describe("GoroutineLimiter properties (fc.scheduler() interleavings)", () => {
     "limits, FIFO, tryGo, ready, run() results, errors, wait() hold for random programs",
     SLOW,
     async () => {
-      await fc.assert(
-        fc.asyncProperty(programArb, fc.scheduler(), async (program, s) => {
-          const from = watcher.seen.length;
-          const violations = await runLimiterProgram(program, s);
-          await ticks(1);
-          for (const { event, value } of watcher.since(from)) {
-            violations.push(`${event}: ${label(value)}`);
-          }
-          if (violations.length) {
-            assert.fail(
-              `${violations.join("\n")}\nprogram: ${
-                describeProgram(program)
-              }\nscheduler: ${s.report().map((r) => r.label).join(", ")}`,
-            );
-          }
-        }),
-        { numRuns: 150 },
-      );
+      // The tasks' 60 s timeouts never fire: each timer must be cleared when
+      // its task settles. Counted through the globals the limiter calls.
+      const live = new Set<unknown>();
+      const realSet = globalThis.setTimeout;
+      const realClear = globalThis.clearTimeout;
+      globalThis.setTimeout = ((fn: () => void, ms?: number) => {
+        const id = realSet(fn, ms);
+        if (ms === 60_000) live.add(id);
+        return id;
+      }) as unknown as typeof setTimeout;
+      globalThis.clearTimeout = ((id: Parameters<typeof clearTimeout>[0]) => {
+        live.delete(id);
+        realClear(id);
+      }) as typeof clearTimeout;
+      try {
+        await fc.assert(
+          fc.asyncProperty(programArb, fc.scheduler(), async (program, s) => {
+            const from = watcher.seen.length;
+            const violations = await runLimiterProgram(program, s);
+            await ticks(1);
+            if (live.size) {
+              violations.push(`end: ${live.size} task timers not cleared`);
+              for (const id of live) realClear(id as number);
+              live.clear();
+            }
+            for (const { event, value } of watcher.since(from)) {
+              violations.push(`${event}: ${label(value)}`);
+            }
+            if (violations.length) {
+              assert.fail(
+                `${violations.join("\n")}\nprogram: ${
+                  describeProgram(program)
+                }\nscheduler: ${s.report().map((r) => r.label).join(", ")}`,
+              );
+            }
+          }),
+          { numRuns: 150 },
+        );
+      } finally {
+        globalThis.setTimeout = realSet;
+        globalThis.clearTimeout = realClear;
+      }
     },
   );
 });
