@@ -14,8 +14,35 @@
 //
 // Passing tests print nothing; a run with no failure ends as usual (its exit
 // code is node:test's own).
+//
+// Exiting skips the `finally` of the failing test, so a child process it
+// started (tests/keep_alive.test.ts) would be left running: the child
+// processes of this one are killed first (Linux: found through /proc).
 
-import { writeSync } from "node:fs";
+import { readdirSync, readFileSync, writeSync } from "node:fs";
+
+/** Kills the processes whose parent is `pid`, and theirs, depth first. */
+function killChildren(pid) {
+  if (process.platform !== "linux") return;
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+    } catch {
+      continue; // Gone meanwhile.
+    }
+    // "pid (comm) state ppid …": comm may hold spaces and parentheses.
+    const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+    if (ppid !== pid) continue;
+    killChildren(Number(entry));
+    try {
+      process.kill(Number(entry), "SIGKILL");
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+}
 
 /**
  * @param {AsyncIterable<{ type: string, data: any }>} source
@@ -29,6 +56,7 @@ export default async function* bail(source) {
       .replace(/\s+/g, " ").slice(0, 200);
     // Written at once: the process ends before a yielded line would be.
     writeSync(1, `\n✖ ${data.name} (${data.file ?? "?"}): ${message}\n`);
+    killChildren(process.pid);
     process.exit(1);
   }
   yield "";
