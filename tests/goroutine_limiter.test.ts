@@ -277,6 +277,7 @@ test("GoroutineLimiter: a per-task timeout fails the task with a GoroutineError 
   await assert.rejects(result, (e) => {
     assert.ok(e instanceof DOMException);
     assert.equal(e.name, "TimeoutError");
+    assert.equal(e.message, "Timed out after 1 ms");
     return true;
   });
   await m.wait();
@@ -285,6 +286,11 @@ test("GoroutineLimiter: a per-task timeout fails the task with a GoroutineError 
   assert.ok(error instanceof GoroutineError);
   assert.equal(error.goroutine, "fetch-user");
   assert.equal((error.cause as DOMException).name, "TimeoutError");
+  // The README's promise: the collected error says which task timed out, and after how long.
+  assert.equal(
+    error.message,
+    'Goroutine "fetch-user" failed: Timed out after 1 ms',
+  );
   assert.equal(otherSignal?.aborted, true, "a failure stops the manager");
   assert.equal(listeners.count, 0);
 });
