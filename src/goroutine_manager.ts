@@ -656,8 +656,8 @@ export class GoroutineManager {
     const free = this.#free[+foreground]!;
     const shard = free[free.length - 1] ?? this.#shard(foreground, free);
     if (++shard.live === SHARD_SIZE) free.pop();
-    // Started while the manager aborts (from an abort listener): this shard's
-    // turn in #abort may not have come yet.
+    // Started after the abort, or while it runs (from an abort listener): a
+    // new shard, or one whose turn in #abort has not come yet, is aborted now.
     if (this.#aborted) this.#abortController(shard.controller);
     let { done, fail } = shard;
     if (name !== undefined) {
@@ -684,7 +684,7 @@ export class GoroutineManager {
     runTask(fn, shard.signal, done, fail);
   }
 
-  /** A new shard in `free`, aborted already if the manager is. */
+  /** A new shard in `free` (#start aborts it if the manager has aborted). */
   #shard(foreground: boolean, free: Shard[]): Shard {
     const controller = new AbortController();
     const shard: Shard = {
@@ -704,7 +704,6 @@ export class GoroutineManager {
     };
     free.push(shard);
     this.#shards.push(shard);
-    if (this.#aborted) this.#abortController(controller);
     return shard;
   }
 
