@@ -3,8 +3,9 @@
 // before start…Goroutine() returns, and a plain native promise is followed
 // directly (no promise of the library's own in between), so the manager sees
 // it settle in the same microtask turn as any other reaction registered on it
-// afterwards. Promise subclasses and thenables are adopted instead (README,
-// "What counts as a failure").
+// afterwards. A Promise subclass is followed the same way, with the native
+// `then` (never its own); other thenables are adopted by Promise.resolve()
+// (README, "What counts as a failure").
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
