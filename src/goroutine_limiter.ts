@@ -681,7 +681,7 @@ export class GoroutineLimiter {
         do entry = this.#queue.shift()!; while (entryOf(entry)?.cancelled);
         entryOf(entry)?.off?.();
         this.#active++;
-        if (!--this.#queued && this.#queue.size) this.#queue = new Queue();
+        this.#dequeued();
         // A slot is taken: nothing to release unless producers wait.
         if (!this.#waiters.length) return entry;
       }
@@ -738,8 +738,16 @@ export class GoroutineLimiter {
   #cancel(entry: Entry): void {
     entry.cancelled = true;
     this.#dropped++;
-    if (!--this.#queued && this.#queue.size) this.#queue = new Queue();
+    this.#dequeued();
     reject(entry, entry.signal!.reason);
     this.#wake();
+  }
+
+  /**
+   * One task fewer is queued (it started, or was cancelled); once none is, a
+   * queue still holding cancelled entries is replaced with an empty one.
+   */
+  #dequeued(): void {
+    if (!--this.#queued && this.#queue.size) this.#queue = new Queue();
   }
 }
