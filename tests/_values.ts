@@ -1,9 +1,11 @@
 // Copyright 2026 the goroutine-manager authors. Apache-2.0 license.
-// Shared by tests/fault_matrix.test.ts and tests/properties.test.ts: the
+// Shared by tests/fault_matrix.test.ts, tests/properties.test.ts and
+// tests/limiter_properties.test.ts: the
 // unusual values a task can fail with, a model of the graceful-exit rules
 // (CORE_SEMANTICS item 6), the expected shape of a collected error, and a
 // file-wide watcher of unhandled rejections and uncaught exceptions.
 
+import { after, before } from "node:test";
 import {
   GoroutineError,
   GoroutineManager,
@@ -318,6 +320,29 @@ export function watchEscapes(): {
       process.off("unhandledRejection", onRejection);
       process.off("uncaughtException", onException);
     },
+  };
+}
+
+/**
+ * A {@linkcode watchEscapes} for the whole test file: installed before its
+ * first test and stopped after its last (call it at the file's top level).
+ */
+export function watchEscapesInFile(): {
+  readonly seen: readonly Escape[];
+  since(index: number): Escape[];
+} {
+  let watcher: ReturnType<typeof watchEscapes> | undefined;
+  before(() => {
+    watcher = watchEscapes();
+  });
+  after(() => {
+    watcher?.stop();
+  });
+  return {
+    get seen(): readonly Escape[] {
+      return watcher!.seen;
+    },
+    since: (index) => watcher!.since(index),
   };
 }
 

@@ -8,7 +8,7 @@
 // manager, and are checked after a few macrotask turns (every way settles
 // within microtasks); each `it` lists every failing case by name.
 
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import {
   type Goroutine,
@@ -31,16 +31,10 @@ import {
   VALUE_KINDS,
   type ValueContext,
   type ValueKind,
-  watchEscapes,
+  watchEscapesInFile,
 } from "./_values.ts";
 
-let watcher: ReturnType<typeof watchEscapes>;
-before(() => {
-  watcher = watchEscapes();
-});
-after(() => {
-  watcher.stop();
-});
+const watcher = watchEscapesInFile();
 
 // --- moments -----------------------------------------------------------------
 

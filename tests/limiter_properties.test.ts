@@ -52,7 +52,7 @@
 //   always ends up stopping the manager;
 // - no unhandled rejection, no uncaught exception.
 
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import {
@@ -61,15 +61,9 @@ import {
   GoroutineManager,
   mapGoroutines,
 } from "goroutine-manager";
-import { label, ticks, watchEscapes } from "./_values.ts";
+import { label, ticks, watchEscapesInFile } from "./_values.ts";
 
-let watcher: ReturnType<typeof watchEscapes>;
-before(() => {
-  watcher = watchEscapes();
-});
-after(() => {
-  watcher.stop();
-});
+const watcher = watchEscapesInFile();
 
 /** Bun's default per-test timeout is 5 s; a loaded 2-core machine needs more. */
 const SLOW = { timeout: 120_000 };

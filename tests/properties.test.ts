@@ -17,7 +17,7 @@
 //   GoroutineError naming the task that failed with it;
 // - no unhandled rejection, no uncaught exception.
 
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import {
@@ -30,16 +30,10 @@ import {
   label,
   ticks,
   VALUE_KINDS,
-  watchEscapes,
+  watchEscapesInFile,
 } from "./_values.ts";
 
-let watcher: ReturnType<typeof watchEscapes>;
-before(() => {
-  watcher = watchEscapes();
-});
-after(() => {
-  watcher.stop();
-});
+const watcher = watchEscapesInFile();
 
 // --- programs ----------------------------------------------------------------
 
