@@ -33,6 +33,7 @@ export const GROUPS = {
       "src/panic_collector.ts",
       "src/_join_errors.ts",
       "src/_goroutine_name.ts",
+      "src/_noop.ts",
     ],
     tests: [
       "tests/goroutine_manager.test.ts",
@@ -86,6 +87,7 @@ export const GROUPS = {
       "src/map_goroutines.ts",
       "src/_check_limit.ts",
       "src/_queue.ts",
+      "src/_max_timeout.ts",
     ],
     tests: [
       "tests/goroutine_limiter.test.ts",

@@ -2,8 +2,7 @@
 // This module is browser compatible.
 
 import { invalid, isInstance } from "./_to_error.ts";
-
-const noop = (): void => {};
+import { noop } from "./_noop.ts";
 
 /**
  * Something that is stopped and then drained, such as a

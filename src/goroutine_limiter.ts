@@ -11,6 +11,8 @@ import type {
   GoroutineManager,
   GoroutineOptions,
 } from "./goroutine_manager.ts";
+import { noop } from "./_noop.ts";
+import { MAX_TIMEOUT } from "./_max_timeout.ts";
 
 /** Options of one task started through a {@linkcode GoroutineLimiter}. */
 export interface LimitedGoroutineOptions extends GoroutineOptions {
@@ -83,9 +85,6 @@ interface Waiter {
 
 const START = "start goroutine";
 const LIMIT = "limit goroutines";
-const MAX_TIMEOUT = 2_147_483_647;
-
-function noop(): void {}
 
 /**
  * Rejects the result of `entry`, if it has one, after attaching a handler to

@@ -10,6 +10,7 @@ import { invalid, isInstance, toError } from "./_to_error.ts";
 import { GoroutineError } from "./goroutine_error.ts";
 import { GoroutineStoppedError } from "./goroutine_stopped_error.ts";
 import { PanicCollector } from "./panic_collector.ts";
+import { noop } from "./_noop.ts";
 
 /**
  * A task run by a {@linkcode GoroutineManager}: called at once with its signal
@@ -89,8 +90,6 @@ export interface GoroutineManagerOptions {
    */
   waitUntil?: (promise: Promise<unknown>) => void;
 }
-
-function noop(): void {}
 
 const CREATE = "create goroutine manager";
 const START = "start goroutine";
@@ -189,8 +188,8 @@ export class GoroutineManager {
   #resolveIdle: (() => void) | undefined;
   #tracked: Set<GoroutineInfo> | undefined;
   #waitUntil: ((promise: Promise<unknown>) => void) | undefined;
-  /** Every shard ever made: each is aborted with the manager. */
-  readonly #shards: Shard[] = [];
+  /** The controller of every shard ever made: each is aborted with the manager. */
+  readonly #shards: AbortController[] = [];
   /**
    * The background (0) and foreground (1) shards with room for another task,
    * the last one used first.
@@ -619,9 +618,9 @@ export class GoroutineManager {
     ) {
       return;
     }
-    const error = goroutine === undefined
-      ? toError(value)
-      : new GoroutineError(goroutine, value);
+    const error = goroutine
+      ? new GoroutineError(goroutine, value)
+      : toError(value);
     this.#record(error);
     const hook = this.#onAfterRecover;
     if (hook) {
@@ -660,7 +659,7 @@ export class GoroutineManager {
     // new shard, or one whose turn in #abort has not come yet, is aborted now.
     if (this.#aborted) this.#abortController(shard.controller);
     let { done, fail } = shard;
-    if (name !== undefined) {
+    if (name) {
       // Tracked: listed by `running`, named in its error. Closures only here.
       const info: GoroutineInfo = Object.freeze({
         name,
@@ -703,7 +702,7 @@ export class GoroutineManager {
       },
     };
     free.push(shard);
-    this.#shards.push(shard);
+    this.#shards.push(controller);
     return shard;
   }
 
@@ -744,7 +743,7 @@ export class GoroutineManager {
     this.#abortController(this.#controller, reason);
     // Shards made while this runs (a listener that starts a task) are aborted
     // as they are made, and this loop reaches them too: abort() is idempotent.
-    for (const { controller } of this.#shards) {
+    for (const controller of this.#shards) {
       this.#abortController(controller);
     }
   }

@@ -5,6 +5,7 @@ import { checkCount } from "./_check_limit.ts";
 import { onAbort } from "./_on_abort.ts";
 import { invalid } from "./_to_error.ts";
 import type { GoroutineManager } from "./goroutine_manager.ts";
+import { noop } from "./_noop.ts";
 
 /** Options of {@linkcode mapGoroutines}. */
 export interface MapGoroutinesOptions {
@@ -17,8 +18,6 @@ export interface MapGoroutinesOptions {
 }
 
 const ACTION = "map goroutines";
-
-function noop(): void {}
 
 /**
  * Maps `input` (an iterable or an async iterable) through `mapper` as

@@ -3,6 +3,7 @@
 
 import { runTask } from "./_run_task.ts";
 import { invalid, toError } from "./_to_error.ts";
+import { noop } from "./_noop.ts";
 
 /** A process signal that {@linkcode handleProcessSignals} listens to. */
 export type ProcessSignal = "SIGINT" | "SIGTERM";
@@ -202,7 +203,7 @@ export function handleProcessSignals(
     }
   };
   const run = (fn: (name: ProcessSignal) => unknown, name: ProcessSignal) =>
-    runTask(fn, name, () => {}, report);
+    runTask(fn, name, noop, report);
   // At call time, never at import (Workers); Deno's `process` global too.
   const proc = (globalThis as { process?: Process }).process!;
   const installed: [ProcessSignal, () => void][] = [];

@@ -1,6 +1,7 @@
 // Copyright 2026 the goroutine-manager authors. Apache-2.0 license.
 // This module is browser compatible.
 
+import { MAX_TIMEOUT } from "./_max_timeout.ts";
 import { onAbort } from "./_on_abort.ts";
 import { invalid, isInstance } from "./_to_error.ts";
 import { GoroutineManager } from "./goroutine_manager.ts";
@@ -28,12 +29,6 @@ export interface WaitOptions {
    */
   timeout?: number;
 }
-
-/**
- * The longest delay `setTimeout` supports everywhere (2^31 - 1 ms, 24.8 days):
- * longer timeouts are capped to it.
- */
-const MAX_TIMEOUT = 2_147_483_647;
 
 /**
  * Waits like {@linkcode GoroutineManager.wait}, but gives up when
