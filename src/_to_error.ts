@@ -45,6 +45,7 @@ export function messageOf(value: unknown): string {
 /** A short, never-throwing description of any value, for error messages. */
 export function describe(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "bigint") return `${value}n`;
   try {
     return String(value);
   } catch {

@@ -17,7 +17,7 @@ const DESCRIBED: [label: string, make: () => unknown, text: string][] = [
   ["a string with quotes", () => 'say "hi"', '"say \\"hi\\""'],
   ["the empty string", () => "", '""'],
   ["a number", () => 42, "42"],
-  ["a bigint", () => 10n, "10"],
+  ["a bigint", () => 10n, "10n"],
   ["undefined", () => undefined, "undefined"],
   ["null", () => null, "null"],
   ["a symbol", () => Symbol("s"), "Symbol(s)"],

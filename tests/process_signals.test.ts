@@ -386,7 +386,7 @@ test("handleProcessSignals() rejects invalid arguments and installs nothing", ()
     [
       () => handleProcessSignals(stop, { exitCode: 1n as never }),
       TypeError,
-      `'exitCode' must be an integer from 0 to 255 or null: current value is 1`,
+      `'exitCode' must be an integer from 0 to 255 or null: current value is 1n`,
     ],
   ];
   for (const [fn, Class, message] of cases) {

@@ -405,7 +405,7 @@ test("ShutdownCascade validates its arguments with std-style messages", () => {
       [undefined, "undefined"],
       [{}, "[object Object]"],
       [Symbol("db"), "Symbol(db)"],
-      [1n, "1"],
+      [1n, "1n"],
       [["db"], "db"],
     ] as const
   ) {

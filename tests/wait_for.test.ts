@@ -85,7 +85,7 @@ test("waitFor() rejects bad options at once, adding no listener and no timer", (
     [
       { timeout: 5n },
       TypeError,
-      `'timeout' must be a non-negative number: current value is 5`,
+      `'timeout' must be a non-negative number: current value is 5n`,
     ],
     [
       { signal: rescue, timeout: -1 },
