@@ -6,10 +6,10 @@ import { onAbort } from "./_on_abort.ts";
 import { Queue } from "./_queue.ts";
 import { goroutineName } from "./_goroutine_name.ts";
 import { invalid, isInstance } from "./_to_error.ts";
-import type {
-  Goroutine,
+import {
+  type Goroutine,
   GoroutineManager,
-  GoroutineOptions,
+  type GoroutineOptions,
 } from "./goroutine_manager.ts";
 import { noop } from "./_noop.ts";
 import { MAX_TIMEOUT } from "./_max_timeout.ts";
@@ -197,8 +197,9 @@ export class GoroutineLimiter {
    * `Infinity`.
    * @param options Run as background goroutines; see
    * {@linkcode GoroutineLimiterOptions}.
-   * @throws {TypeError} If `manager` is not a manager, `limit` is not a number
-   * or `options` is not an object, or `options.background` is not a boolean.
+   * @throws {TypeError} If `manager` is not a {@linkcode GoroutineManager},
+   * `limit` is not a number or `options` is not an object, or
+   * `options.background` is not a boolean.
    * @throws {RangeError} If `limit` is not a positive integer or `Infinity`.
    *
    * @example Usage
@@ -218,7 +219,7 @@ export class GoroutineLimiter {
     limit: number,
     options: GoroutineLimiterOptions = {},
   ) {
-    if (typeof manager?.startForegroundGoroutine !== "function") {
+    if (!isInstance(manager, GoroutineManager)) {
       throw invalid(LIMIT, "manager", "a GoroutineManager", manager);
     }
     this.#limit = checkCount(LIMIT, "limit", limit);

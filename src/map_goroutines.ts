@@ -3,8 +3,8 @@
 
 import { checkCount } from "./_check_limit.ts";
 import { onAbort } from "./_on_abort.ts";
-import { invalid } from "./_to_error.ts";
-import type { GoroutineManager } from "./goroutine_manager.ts";
+import { invalid, isInstance } from "./_to_error.ts";
+import { GoroutineManager } from "./goroutine_manager.ts";
 import { noop } from "./_noop.ts";
 
 /** Options of {@linkcode mapGoroutines}. */
@@ -46,9 +46,9 @@ const ACTION = "map goroutines";
  * @param mapper Called with an item, its index and its goroutine's signal.
  * @param options The concurrency limit.
  * @returns The results, in input order.
- * @throws {TypeError} If `manager` is not a manager, `input` is not iterable,
- * `mapper` is not a function, `options` is not an object or `options.limit`
- * is not a number.
+ * @throws {TypeError} If `manager` is not a {@linkcode GoroutineManager},
+ * `input` is not iterable, `mapper` is not a function, `options` is not an
+ * object or `options.limit` is not a number.
  * @throws {RangeError} If `options.limit` is not a positive integer or
  * `Infinity`.
  *
@@ -91,7 +91,7 @@ export function mapGoroutines<T, R>(
   mapper: (item: T, index: number, signal: AbortSignal) => R,
   options: MapGoroutinesOptions = {},
 ): Promise<Awaited<R>[]> {
-  if (typeof manager?.startForegroundGoroutine !== "function") {
+  if (!isInstance(manager, GoroutineManager)) {
     throw invalid(ACTION, "manager", "a GoroutineManager", manager);
   }
   const asyncIterator = (input as AsyncIterable<T> | undefined)

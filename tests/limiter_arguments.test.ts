@@ -28,6 +28,15 @@ function throwsExactly(
   });
 }
 
+/** An object with a manager's start methods, but no manager. */
+function lookAlike(): object {
+  return {
+    startForegroundGoroutine() {},
+    startBackgroundGoroutine() {},
+    createBackgroundPanicCollector() {},
+  };
+}
+
 test("new GoroutineLimiter(): manager, limit and options mistakes", () => {
   const manager = new GoroutineManager();
   for (
@@ -42,6 +51,13 @@ test("new GoroutineLimiter(): manager, limit and options mistakes", () => {
       `${LIMIT} 'manager' must be a GoroutineManager: current value is ${text}`,
     );
   }
+  // A look-alike (the methods without the manager) is refused up front too,
+  // with the library's message, not a runtime TypeError at the first go().
+  throwsExactly(
+    () => new GoroutineLimiter(lookAlike() as never, 1),
+    TypeError,
+    `${LIMIT} 'manager' must be a GoroutineManager: current value is [object Object]`,
+  );
   for (
     const [value, text] of [[0, "0"], [-1, "-1"], [1.5, "1.5"], [
       NaN,
@@ -187,6 +203,11 @@ test("mapGoroutines(): manager, input, mapper and options mistakes", () => {
       () => mapGoroutines(value as never, [1], id),
       TypeError,
       `${MAP} 'manager' must be a GoroutineManager: current value is ${text}`,
+    );
+    throwsExactly(
+      () => mapGoroutines(lookAlike() as never, [1], id),
+      TypeError,
+      `${MAP} 'manager' must be a GoroutineManager: current value is [object Object]`,
     );
     throwsExactly(
       () => mapGoroutines(manager, value as never, id),
