@@ -107,7 +107,8 @@ export function mapGoroutines<T, R>(
   if (Object(options) !== options) {
     throw invalid(ACTION, "options", "an object", options);
   }
-  const limit = checkCount(ACTION, "options.limit", options.limit ?? Infinity);
+  const { limit = Infinity } = options;
+  checkCount(ACTION, "options.limit", limit);
   const { promise, resolve, reject } = Promise.withResolvers<Awaited<R>[]>();
   promise.catch(noop);
   const stopSignal = manager.signal;
@@ -115,16 +116,16 @@ export function mapGoroutines<T, R>(
     reject(stopSignal.reason);
     return promise;
   }
-  // Arrays are read by index (no iterator); other inputs through theirs.
+  // Arrays are read by index (no iterator); other inputs through theirs,
+  // made by the first worker (at once), so that a throw is its failure.
   const array = Array.isArray(input) ? input as readonly T[] : undefined;
-  const iterator: AsyncIterator<T> | Iterator<T> | undefined = array
-    ? undefined
-    : isAsync
-    ? asyncIterator.call(input)
-    : syncIterator!.call(input as Iterable<T>);
+  let iterator: AsyncIterator<T> | Iterator<T> | undefined;
   // Allocated at once for an array (its length is set again at the end).
   const results: Awaited<R>[] = array ? Array(array.length) : [];
+  // The index of the next read (taken as the read starts, so that reads that
+  // resolve out of order keep input order), and of the first `done`.
   let index = 0;
+  let end = Infinity;
   let workers = 0;
   let exhausted = false;
   let settled = false;
@@ -150,35 +151,37 @@ export function mapGoroutines<T, R>(
       reject(error);
       close();
     } else {
-      results.length = index;
+      results.length = end;
       resolve(results);
     }
   };
   const off = onAbort(stopSignal, () => finish(stopSignal.reason, true));
   const worker = async (signal: AbortSignal): Promise<void> => {
     try {
+      iterator ??= array
+        ? undefined
+        : isAsync
+        ? asyncIterator.call(input)
+        : syncIterator!.call(input as Iterable<T>);
       while (!settled) {
-        let item: T;
-        if (array) {
-          // Read by index, as a for…of over an array would.
-          if (index >= array.length) {
-            exhausted = true;
-            break;
-          }
-          item = array[index]!;
-        } else {
-          const step: IteratorResult<T> = isAsync
-            ? await iterator!.next()
-            : (iterator as Iterator<T>).next();
-          if (step.done) {
-            exhausted = true;
-            break;
-          }
-          item = step.value;
-        }
-        // An item that arrived after the stop is not started.
-        if (settled) break;
+        // Read by index, as a for…of over an array would; or the next step.
         const i = index++;
+        let step: IteratorResult<T> | undefined;
+        if (
+          array
+            ? i >= array.length
+            : (step = isAsync
+              ? await iterator!.next()
+              : (iterator as Iterator<T>).next()).done
+        ) {
+          if (i < end) end = i;
+          exhausted = true;
+          break;
+        }
+        const item = array ? array[i]! : step!.value;
+        // An item that arrived after the stop, or after the end, is not
+        // started.
+        if (settled || i > end) break;
         if (isAsync) more();
         results[i] = await mapper(item, i, signal);
       }

@@ -122,3 +122,68 @@ test("mapGoroutines: a generator that stops the manager from its own body is clo
   await manager.wait();
   assert.equal(closed, true);
 });
+
+test("mapGoroutines keeps input order when an async input's reads resolve out of order", async () => {
+  const manager = new GoroutineManager();
+  // next() #k resolves only when released; released in the order 2, 1, 0.
+  const reads: PromiseWithResolvers<IteratorResult<string>>[] = [];
+  const input: AsyncIterable<string> = {
+    [Symbol.asyncIterator]: () => ({
+      next() {
+        if (reads.length === 3) {
+          return Promise.resolve({ done: true, value: undefined });
+        }
+        const read = Promise.withResolvers<IteratorResult<string>>();
+        reads.push(read);
+        return read.promise;
+      },
+    }),
+  };
+  const seen: [string, number][] = [];
+  const result = mapGoroutines(manager, input, (item, index) => {
+    seen.push([item, index]);
+    return item.toUpperCase();
+  }, { limit: 3 });
+  // The first read is released; then three reads are pending at once.
+  reads[0]!.resolve({ done: false, value: "a" });
+  while (reads.length < 3) await Promise.resolve();
+  reads[2]!.resolve({ done: false, value: "c" });
+  await Promise.resolve();
+  reads[1]!.resolve({ done: false, value: "b" });
+  assert.deepEqual(await result, ["A", "B", "C"]);
+  assert.deepEqual(seen.sort(), [["a", 0], ["b", 1], ["c", 2]]);
+  await manager.wait();
+  assert.equal(manager.error, undefined);
+});
+
+test("mapGoroutines: an input whose iterator method throws rejects the map and is collected (no synchronous throw)", async () => {
+  for (const key of [Symbol.iterator, Symbol.asyncIterator]) {
+    const manager = new GoroutineManager();
+    const failure = new Error("no iterator today");
+    const input = {
+      [key]() {
+        throw failure;
+      },
+    } as unknown as Iterable<number>;
+    let result: Promise<number[]> | undefined;
+    assert.doesNotThrow(() => {
+      result = mapGoroutines(manager, input, (item) => item);
+    });
+    await assert.rejects(result!, (error) => error === failure);
+    await manager.wait();
+    assert.equal(manager.error, failure, "collected by the manager");
+    assert.equal(manager.signal.aborted, true, "which stopped");
+  }
+});
+
+test("mapGoroutines: options.limit null is a TypeError, like the limiter's", () => {
+  const manager = new GoroutineManager();
+  assert.throws(
+    () => mapGoroutines(manager, [1], (item) => item, { limit: null as never }),
+    {
+      name: "TypeError",
+      message:
+        "Cannot map goroutines as 'options.limit' must be a positive integer or Infinity: current value is null",
+    },
+  );
+});
