@@ -50,6 +50,7 @@ export const GROUPS = {
       "tests/mutants_throwing_abort.test.ts",
       "tests/readme_promises.test.ts",
       "tests/mutants_core.test.ts",
+      "tests/brand_checks.test.ts",
     ],
     // Its value kinds x ways x moments (4 s) belong to the "errors" group.
     skip: ["fault matrix: any value"],
@@ -66,6 +67,7 @@ export const GROUPS = {
       "tests/graceful_exit.test.ts",
       "tests/fault_matrix.test.ts",
       "tests/readme_promises.test.ts",
+      "tests/brand_checks.test.ts",
     ],
     // A mutant that fails many of the matrix's cases takes seconds longer to
     // report them all than a passing run: checked by hand, such runs ended
@@ -79,6 +81,7 @@ export const GROUPS = {
       "tests/wait_for_edges.test.ts",
       "tests/named_goroutines.test.ts",
       "tests/readme_promises.test.ts",
+      "tests/brand_checks.test.ts",
     ],
   },
   limiter: {
@@ -100,11 +103,16 @@ export const GROUPS = {
       "tests/map_goroutines_arrays.test.ts",
       "tests/mutants_throwing_abort.test.ts",
       "tests/mutants_limiter.test.ts",
+      "tests/brand_checks.test.ts",
     ],
   },
   "dependent_signal": {
     mutate: ["src/dependent_signal.ts"],
-    tests: ["tests/dependent_signal.test.ts", "tests/seed_scenario.test.ts"],
+    tests: [
+      "tests/dependent_signal.test.ts",
+      "tests/seed_scenario.test.ts",
+      "tests/brand_checks.test.ts",
+    ],
   },
   "shutdown_cascade": {
     // onAbort's own listener removal is only observable where a caller
@@ -114,6 +122,7 @@ export const GROUPS = {
       "tests/shutdown_cascade.test.ts",
       "tests/cascade_rescue.test.ts",
       "tests/seed_scenario.test.ts",
+      "tests/brand_checks.test.ts",
       "tests/mutants_throwing_abort.test.ts",
       "tests/readme_promises.test.ts",
     ],

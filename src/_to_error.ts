@@ -3,17 +3,39 @@
 
 /**
  * Whether `value instanceof Class`, without ever throwing: a revoked proxy or
- * a proxy whose `getPrototypeOf` trap throws is not an instance.
+ * a proxy whose `getPrototypeOf` trap throws is not an instance. With `brand`,
+ * the name of a getter of `Class.prototype` that checks its receiver (an
+ * `AbortSignal`'s `aborted`, a manager's `pending`), the value must also be
+ * accepted by that getter: an object made from the prototype
+ * (`Object.create(AbortSignal.prototype)`) or a proxy of an instance passes
+ * `instanceof` but fails at its first use.
  */
 export function isInstance(
   value: unknown,
   Class: abstract new (...args: never[]) => unknown,
+  brand?: string,
 ): boolean {
   try {
-    return value instanceof Class;
+    if (!(value instanceof Class)) return false;
+    if (brand) {
+      Object.getOwnPropertyDescriptor(Class.prototype, brand)?.get?.call(
+        value,
+      );
+    }
+    return true;
   } catch {
     return false;
   }
+}
+
+/**
+ * Whether `value` is an `Error`: an instance of this realm's `Error`, or, where
+ * the runtime has `Error.isError`, a real error from another realm (a `vm`
+ * context, an iframe).
+ */
+function isError(value: unknown): boolean {
+  return isInstance(value, Error) ||
+    !!(Error as { isError?: (value: unknown) => boolean }).isError?.(value);
 }
 
 /**
@@ -22,7 +44,7 @@ export function isInstance(
  * throws, whatever the value.
  */
 export function toError(value: unknown): Error {
-  return isInstance(value, Error)
+  return isError(value)
     ? value as Error
     : new Error(messageOf(value), { cause: value });
 }
@@ -35,7 +57,7 @@ export function toError(value: unknown): Error {
 export function messageOf(value: unknown): string {
   try {
     const { message } = value as Error;
-    if (isInstance(value, Error) && typeof message === "string") return message;
+    if (isError(value) && typeof message === "string") return message;
   } catch {
     // A throwing getter or a revoked proxy: describe it instead.
   }

@@ -131,14 +131,14 @@ export function dependentSignal(
   upstream: AbortSignal,
   options: DependentSignalOptions = {},
 ): AbortSignal {
-  if (!isInstance(upstream, AbortSignal)) {
+  if (!isInstance(upstream, AbortSignal, "aborted")) {
     throw invalid(CREATE, "upstream", "an AbortSignal", upstream);
   }
   if (Object(options) !== options) {
     throw invalid(CREATE, "options", "an object", options);
   }
   const { after = [], rescue } = options;
-  if (rescue !== undefined && !isInstance(rescue, AbortSignal)) {
+  if (rescue !== undefined && !isInstance(rescue, AbortSignal, "aborted")) {
     throw invalid(CREATE, "rescue", "an AbortSignal", rescue);
   }
   let dependencies: unknown[];
@@ -159,13 +159,16 @@ export function dependentSignal(
       // null, undefined, a throwing getter, a revoked proxy: checked below.
     }
     if (
-      isInstance(dependency, AbortSignal) || typeof dependency === "function"
+      isInstance(dependency, AbortSignal, "aborted") ||
+      typeof dependency === "function"
     ) {
       return 1;
     }
     try {
       const { signal, wait } = dependency as Drainable;
-      if (isInstance(signal, AbortSignal) && typeof wait === "function") {
+      if (
+        isInstance(signal, AbortSignal, "aborted") && typeof wait === "function"
+      ) {
         return [signal, () => wait.call(dependency)] as const;
       }
     } catch {

@@ -219,7 +219,7 @@ export class GoroutineLimiter {
     limit: number,
     options: GoroutineLimiterOptions = {},
   ) {
-    if (!isInstance(manager, GoroutineManager)) {
+    if (!isInstance(manager, GoroutineManager, "pending")) {
       throw invalid(LIMIT, "manager", "a GoroutineManager", manager);
     }
     this.#limit = checkCount(LIMIT, "limit", limit);
@@ -528,7 +528,7 @@ export class GoroutineLimiter {
       }
       ({ signal, timeout = Infinity } = options);
       name = goroutineName(START, fn, options.name);
-      if (signal !== undefined && !isInstance(signal, AbortSignal)) {
+      if (signal !== undefined && !isInstance(signal, AbortSignal, "aborted")) {
         throw invalid(START, "options.signal", "an AbortSignal", signal);
       }
       if (typeof timeout !== "number" || !(timeout >= 0)) {

@@ -263,7 +263,7 @@ export class GoroutineManager {
     }
     this.#waitUntil = waitUntil;
     if (signal !== undefined) {
-      if (!isInstance(signal, AbortSignal)) {
+      if (!isInstance(signal, AbortSignal, "aborted")) {
         throw invalid(CREATE, "signal", "an AbortSignal", signal);
       }
       // One listener on the parent, removed as soon as this manager's signal
@@ -674,8 +674,10 @@ export class GoroutineManager {
         untrackedDone();
       };
       fail = (error: unknown): void => {
-        tracked.delete(info);
+        // Listed while its failure is collected (hooks and abort listeners
+        // see it, as `pending` still counts it), then gone.
         untrackedFail(error, name);
+        tracked.delete(info);
       };
     }
     if (foreground) this.#pending++;

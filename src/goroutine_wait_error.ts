@@ -75,8 +75,12 @@ export class GoroutineWaitError extends Error {
       if (!Array.isArray(running)) throw running;
       // Array.from visits holes too (as undefined), which map() would skip.
       infos = Object.freeze(Array.from(running, (info: GoroutineInfo) => {
-        if (Object(info) !== info || typeof info.name !== "string") throw info;
-        return Object.freeze({ ...info });
+        if (Object(info) !== info) throw info;
+        // Each field read once, inherited ones and getters included (a spread
+        // would keep only own enumerable properties).
+        const { name, foreground, startedAt } = info;
+        if (typeof name !== "string") throw info;
+        return Object.freeze({ name, foreground, startedAt });
       }));
     } catch {
       // Not an array, an element that is not an info, a throwing getter or a

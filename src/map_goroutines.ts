@@ -91,7 +91,7 @@ export function mapGoroutines<T, R>(
   mapper: (item: T, index: number, signal: AbortSignal) => R,
   options: MapGoroutinesOptions = {},
 ): Promise<Awaited<R>[]> {
-  if (!isInstance(manager, GoroutineManager)) {
+  if (!isInstance(manager, GoroutineManager, "pending")) {
     throw invalid(ACTION, "manager", "a GoroutineManager", manager);
   }
   const asyncIterator = (input as AsyncIterable<T> | undefined)

@@ -120,7 +120,9 @@ export class PanicCollector {
    * collector; it calls `fn` with its own `this` and arguments.
    * @throws {TypeError} If `fn` is not a function; that error is also
    * reported to the collector as its failure, so that a foreground collector
-   * never leaves {@linkcode GoroutineManager.wait} hanging.
+   * never leaves {@linkcode GoroutineManager.wait} hanging. Also if `wrap` is
+   * called without its collector (`const { wrap } = collector`): unlike
+   * `collect`, it is a method.
    *
    * @example Collect the error of a callback that the caller ignores
    * ```ts
@@ -141,13 +143,16 @@ export class PanicCollector {
   wrap<A extends unknown[]>(
     fn: (...args: A) => unknown,
   ): (...args: A) => void {
+    // Read at once: `wrap` is a method, and called without its collector it
+    // throws here, before anything is wrapped or run.
+    const { collect } = this;
     if (typeof fn !== "function") {
       const error = invalid("wrap callback", "fn", "a function", fn);
-      this.collect(error);
+      collect(error);
       throw error;
     }
-    const done = (): void => this.collect();
-    const fail = (error: unknown): void => this.collect(error);
+    const done = (): void => collect();
+    const fail = (error: unknown): void => collect(error);
     // A function, not an arrow: `this` is passed on, as an emitter sets it.
     return function (this: unknown, ...args: A): void {
       runTask(() => fn.apply(this, args), 0, done, fail);

@@ -165,7 +165,7 @@ export class ShutdownCascade {
       throw invalid(CREATE, "options", "an object", options);
     }
     const { rescue } = options;
-    if (rescue !== undefined && !isInstance(rescue, AbortSignal)) {
+    if (rescue !== undefined && !isInstance(rescue, AbortSignal, "aborted")) {
       throw invalid(CREATE, "rescue", "an AbortSignal", rescue);
     }
     this.#rescue = rescue;
@@ -292,7 +292,7 @@ export class ShutdownCascade {
       throw invalid(action, "options", "an object", options);
     }
     const { dependsOn = [], manager = new GoroutineManager() } = options;
-    if (!isInstance(manager, GoroutineManager)) {
+    if (!isInstance(manager, GoroutineManager, "pending")) {
       throw invalid(action, "manager", "a GoroutineManager", manager);
     }
     let names: unknown[];

@@ -69,14 +69,14 @@ export function waitFor(
   manager: GoroutineManager,
   options: WaitOptions = {},
 ): Promise<void> {
-  if (!isInstance(manager, GoroutineManager)) {
+  if (!isInstance(manager, GoroutineManager, "pending")) {
     throw invalid("wait", "manager", "a GoroutineManager", manager);
   }
   if (Object(options) !== options) {
     throw invalid("wait", "options", "an object", options);
   }
   const { signal, timeout = Infinity } = options;
-  if (signal !== undefined && !isInstance(signal, AbortSignal)) {
+  if (signal !== undefined && !isInstance(signal, AbortSignal, "aborted")) {
     throw invalid("wait", "signal", "an AbortSignal", signal);
   }
   if (typeof timeout !== "number" || !(timeout >= 0)) {

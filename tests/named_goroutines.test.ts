@@ -220,3 +220,33 @@ test("waitFor() caps a timeout over 2^31 - 1 ms instead of firing at once", asyn
   release.resolve();
   await waiting;
 });
+
+test("while a named task's failure is collected, pending and running both still count it", async () => {
+  const seen: { pending: number; running: string[] }[] = [];
+  const manager = new GoroutineManager({
+    hooks: {
+      onAfterRecover: () =>
+        seen.push({
+          pending: manager.pending,
+          running: manager.running.map((info) => info.name),
+        }),
+    },
+  });
+  let straggler: unknown;
+  manager.signal.addEventListener("abort", () => {
+    // waitFor() from the stop this failure causes names the failing task.
+    waitFor(manager, { signal: AbortSignal.abort("give up") }).catch(
+      (error) => straggler = error,
+    );
+  });
+  manager.startForegroundGoroutine(() => {
+    throw new Error("x");
+  }, { name: "worker" });
+  assert.deepEqual(seen, [{ pending: 1, running: ["worker"] }]);
+  assert.equal(manager.pending, 0);
+  assert.deepEqual(manager.running, []);
+  await manager.wait();
+  await Promise.resolve();
+  assert.ok(straggler instanceof GoroutineWaitError);
+  assert.equal(straggler.message, 'Gave up waiting for "worker"');
+});

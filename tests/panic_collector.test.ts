@@ -132,3 +132,16 @@ test("new PanicCollector() calls at most one of its callbacks, once", () => {
   collector.collect();
   assert.deepEqual(events, ["x"]);
 });
+
+test("wrap() called without its collector throws a TypeError at once, before fn is wrapped or run", () => {
+  const manager = new GoroutineManager();
+  const collector = manager.createForegroundPanicCollector();
+  const { wrap } = collector;
+  let ran = false;
+  assert.throws(() => wrap(() => void (ran = true)), TypeError);
+  assert.equal(ran, false);
+  assert.equal(manager.pending, 1, "the collector has not reported");
+  collector.wrap(() => void (ran = true))();
+  assert.equal(ran, true);
+  assert.equal(manager.pending, 0);
+});

@@ -224,3 +224,25 @@ test("new GoroutineWaitError() checks its arguments and keeps its own frozen cop
     "Gave up waiting for nothing",
   );
 });
+
+test("new GoroutineWaitError() copies each info's name, foreground and startedAt, inherited or from getters", () => {
+  class Info {
+    get name(): string {
+      return "indexer";
+    }
+    foreground = true;
+    startedAt = 7;
+  }
+  const inherited = Object.create({
+    name: "uploader",
+    foreground: false,
+    startedAt: 3,
+  });
+  const error = new GoroutineWaitError([inherited, new Info()], 0, "deadline");
+  assert.equal(error.message, 'Gave up waiting for "uploader", "indexer"');
+  assert.deepEqual(error.running.map((info) => ({ ...info })), [
+    { name: "uploader", foreground: false, startedAt: 3 },
+    { name: "indexer", foreground: true, startedAt: 7 },
+  ]);
+  assert.ok(error.running.every((info) => Object.isFrozen(info)));
+});
