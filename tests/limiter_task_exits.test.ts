@@ -91,3 +91,24 @@ test("limited task: another error after its own cancellation is a failure", asyn
   const named = new Error("cancelled");
   assert.deepEqual(await collected(() => named), [named]);
 });
+
+test("limited task: an error wrapped around its TimeoutError counts as the TimeoutError, collected and rejected", async () => {
+  const manager = new GoroutineManager();
+  const limiter = new GoroutineLimiter(manager, 1);
+  const result = limiter.run(async (signal) => {
+    await aborted(signal);
+    throw new Error("fetch failed", { cause: signal.reason });
+  }, { name: "job", timeout: 0 });
+  await assert.rejects(result, (error) => {
+    assert.ok(error instanceof DOMException);
+    assert.equal(error.name, "TimeoutError");
+    assert.equal(error.message, "Timed out after 0 ms");
+    return true;
+  });
+  await manager.wait();
+  assert.equal(manager.errors.length, 1);
+  const [error] = manager.errors;
+  assert.ok(error instanceof GoroutineError);
+  assert.equal(error.message, 'Goroutine "job" failed: Timed out after 0 ms');
+  assert.equal((error.cause as Error).name, "TimeoutError");
+});

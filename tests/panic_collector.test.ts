@@ -145,3 +145,24 @@ test("wrap() called without its collector throws a TypeError at once, before fn 
   assert.equal(ran, true);
   assert.equal(manager.pending, 0);
 });
+
+test("what a collector reports is judged like what a task throws: a graceful exit after a stop is not collected", () => {
+  const running = new GoroutineManager();
+  running.createBackgroundPanicCollector().collect(
+    new DOMException("x", "AbortError"),
+  );
+  assert.equal(running.errors.length, 1, "before a stop, an AbortError fails");
+
+  const manager = new GoroutineManager();
+  const background = manager.createBackgroundPanicCollector();
+  const foreground = manager.createForegroundPanicCollector();
+  const real = manager.createBackgroundPanicCollector();
+  manager.stopAllGoroutines();
+  background.collect(new DOMException("x", "AbortError"));
+  foreground.collect(manager.getErrGoroutineStopped());
+  assert.deepEqual(manager.errors, []);
+  assert.equal(manager.pending, 0);
+  const failure = new Error("real");
+  real.collect(failure);
+  assert.deepEqual(manager.errors, [failure]);
+});

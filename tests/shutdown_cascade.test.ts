@@ -534,3 +534,20 @@ test("ShutdownCascade: a member stopped by a parent manager's graceful stop is n
   assert.equal(sibling.signal.aborted, true);
   await other.wait();
 });
+
+test("a manager that has already failed when it is added starts the cascade from add()", async () => {
+  const app = new ShutdownCascade();
+  const other = app.add("other");
+  const failed = new GoroutineManager();
+  const early = new Error("early");
+  failed.startForegroundGoroutine(() => {
+    throw early;
+  });
+  assert.equal(app.signal.aborted, false);
+  app.add("failed", { manager: failed });
+  assert.equal(app.signal.aborted, true);
+  assert.equal(app.signal.reason, early);
+  assert.equal(other.signal.aborted, true, "the other member stops");
+  await app.wait();
+  assert.deepEqual(app.errors, [early]);
+});
