@@ -3,7 +3,7 @@
 
 import { checkCount } from "./_check_limit.ts";
 import { onAbort } from "./_on_abort.ts";
-import { invalid, isInstance } from "./_to_error.ts";
+import { describe, invalid, isInstance } from "./_to_error.ts";
 import { GoroutineManager } from "./goroutine_manager.ts";
 import { noop } from "./_noop.ts";
 
@@ -18,6 +18,14 @@ export interface MapGoroutinesOptions {
 }
 
 const ACTION = "map goroutines";
+
+/** An iterator's step, which must be an object (as `for…of` requires). */
+function checkStep<T>(step: IteratorResult<T>): IteratorResult<T> {
+  if (Object(step) !== step) {
+    throw new TypeError(`Iterator result ${describe(step)} is not an object`);
+  }
+  return step;
+}
 
 /**
  * Maps `input` (an iterable or an async iterable) through `mapper` as
@@ -168,11 +176,9 @@ export function mapGoroutines<T, R>(
         const i = index++;
         let step: IteratorResult<T> | undefined;
         if (
-          array
-            ? i >= array.length
-            : (step = isAsync
-              ? await iterator!.next()
-              : (iterator as Iterator<T>).next()).done
+          array ? i >= array.length : (step = checkStep(
+            isAsync ? await iterator!.next() : (iterator as Iterator<T>).next(),
+          )).done
         ) {
           if (i < end) end = i;
           exhausted = true;

@@ -187,3 +187,26 @@ test("mapGoroutines: options.limit null is a TypeError, like the limiter's", () 
     },
   );
 });
+
+test("mapGoroutines: an iterator step that is not an object fails the map like for…of (a TypeError), collected", async () => {
+  for (const sync of [true, false]) {
+    const manager = new GoroutineManager();
+    const next = () => sync ? 42 : Promise.resolve(42);
+    const input = sync
+      ? { [Symbol.iterator]: () => ({ next }) }
+      : { [Symbol.asyncIterator]: () => ({ next }) };
+    const mapped: unknown[] = [];
+    const result = mapGoroutines(
+      manager,
+      input as unknown as Iterable<number>,
+      (item) => mapped.push(item),
+    );
+    await assert.rejects(result, {
+      name: "TypeError",
+      message: "Iterator result 42 is not an object",
+    });
+    await manager.wait();
+    assert.deepEqual(mapped, [], "nothing mapped");
+    assert.equal(manager.error?.message, "Iterator result 42 is not an object");
+  }
+});
