@@ -64,9 +64,10 @@ const MODULES = [
   "probe_start.mjs",
   "probe_end.mjs",
   "await_using.mjs",
+  // Shared with the Chromium checks (tests/browser/ loads them from here).
+  "_check.mjs",
+  "_common_checks.mjs",
 ];
-/** Modules of tests/browser/ that worker.mjs shares with the Chromium checks. */
-const SHARED_MODULES = ["_check.mjs", "_common_checks.mjs"];
 /** Kill everything after this long: before run_tests.mjs's outer limit kills us. */
 const GUARD_MS = Math.min(
   Number(process.env.WORKERD_TEST_TIMEOUT_MS ?? 120_000),
@@ -127,13 +128,8 @@ async function prepare() {
   for (const name of MODULES) {
     copyFileSync(join(sourceDir, name), join(workDir, name));
   }
-  for (const name of SHARED_MODULES) {
-    copyFileSync(join(root, "tests", "browser", name), join(workDir, name));
-  }
   const modules = [
-    ...[...MODULES, ...SHARED_MODULES].map((name) =>
-      `(name = "${name}", esModule = embed "${name}")`
-    ),
+    ...MODULES.map((name) => `(name = "${name}", esModule = embed "${name}")`),
     `(name = "goroutine-manager", esModule = embed "goroutine-manager.mjs")`,
   ].join(",\n        ");
   const services = DATES.map(({ date, ...expect }) => {

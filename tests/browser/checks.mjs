@@ -29,8 +29,8 @@ import {
   sleep,
   sleepUntil,
   within,
-} from "./_check.mjs";
-import { addCommonChecks } from "./_common_checks.mjs";
+} from "../workerd/_check.mjs";
+import { addCommonChecks } from "../workerd/_common_checks.mjs";
 
 const {
   dependentSignal,

@@ -14,7 +14,7 @@
 //   ("waited"), both before the document is gone.
 
 import { GoroutineManager } from "goroutine-manager";
-import { aborted, describe, within } from "./_check.mjs";
+import { aborted, describe, within } from "../workerd/_check.mjs";
 
 const mode = new URL(location.href).searchParams.get("mode");
 

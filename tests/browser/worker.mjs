@@ -11,7 +11,7 @@
 //
 // A report: { type, reasonIsOwn, errors (messages), state, pending, reported }.
 
-import { aborted, describe, sleep } from "./_check.mjs";
+import { aborted, describe, sleep } from "../workerd/_check.mjs";
 
 // Workers have no import maps: the bundle the runner serves is imported by its
 // URL (computed, as it is no file next to this one).

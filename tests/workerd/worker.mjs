@@ -18,7 +18,7 @@
 import "./probe_start.mjs";
 import * as library from "goroutine-manager";
 import { importTime } from "./probe_end.mjs";
-// Shared with the Chromium checks (tests/browser/), embedded under these names.
+// Shared with the Chromium checks (tests/browser/, which load them from /workerd/).
 import {
   aborted,
   assert,

@@ -1,9 +1,9 @@
 // Copyright 2026 the goroutine-manager authors. Apache-2.0 license.
 // deno-lint-ignore-file explicit-module-boundary-types
 //
-// The checks that the Chromium page (checks.mjs) and the Workers run
-// (tests/workerd/worker.mjs, which embeds this module and _check.mjs under the
-// same names) share word for word: the lifecycle of one manager, as the
+// The checks that the Workers run (worker.mjs) and the Chromium page
+// (tests/browser/checks.mjs, served this folder at /workerd/) share word for
+// word: the lifecycle of one manager, as the
 // README promises it, on a web platform. Each host registers them with its own
 // `check(name, fn)`, in its own order.
 

@@ -1,8 +1,9 @@
 // Copyright 2026 the goroutine-manager authors. Apache-2.0 license.
 // deno-lint-ignore-file explicit-module-boundary-types
 //
-// Helpers of the browser checks (checks.mjs, lifecycle.mjs, worker.mjs):
-// assertions that describe any value without throwing, and small timing tools
+// Helpers of the Workers checks (worker.mjs) and of the Chromium checks
+// (tests/browser/checks.mjs, lifecycle.mjs, worker.mjs, which load this file
+// from /workerd/): assertions that describe any value without throwing, and small timing tools
 // that clear their own timers.
 
 /** A failed expectation of a check (its message is the whole report). */
