@@ -252,9 +252,10 @@ let finished = false;
 console.log(finished); // true
 \`\`\`
 
-The package also exports \`waitFor\` (a wait with a deadline that names the tasks still running),
-\`dependentSignal\` and \`ShutdownCascade\` (ordered shutdowns), \`handleProcessSignals\` (Ctrl-C and
-SIGTERM), \`PanicCollector\` and the error classes.
+The package also exports \`GoroutineLimiter\` and \`mapGoroutines\` (a concurrency limit, backpressure,
+typed results, per-task cancellation and timeouts), \`waitFor\` (a wait with a deadline that names the tasks
+still running), \`dependentSignal\` and \`ShutdownCascade\` (ordered shutdowns), \`handleProcessSignals\`
+(Ctrl-C and SIGTERM), \`PanicCollector\` and the error classes.
 
 ## Documentation
 
@@ -263,7 +264,7 @@ SIGTERM), \`PanicCollector\` and the error classes.
       ? `[The full README](${readme}): every option, graceful exits, cascades, process signals, servers, Cloudflare Workers, the Go-to-TypeScript table, performance.`
       : `[The full README](${jsr}): every option, graceful exits, cascades, process signals, servers, Cloudflare Workers, the Go-to-TypeScript table, performance.`
   }
-- [The API reference](${jsr}/doc), generated from the JSDoc of every export (each with a tested example).
+- [The API reference](${jsr}/doc), generated from the JSDoc of every export (each function and class with a tested example).
 
 ## License
 

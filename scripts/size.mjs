@@ -139,5 +139,8 @@ if (markdown) {
     );
   }
 }
-console.log(`size: ${passed} passed, ${failed} failed`);
+// With --markdown, stdout is the table alone (pasted into the README as it is).
+(markdown ? console.error : console.log)(
+  `size: ${passed} passed, ${failed} failed`,
+);
 process.exitCode = failed ? 1 : 0;
