@@ -75,9 +75,9 @@ export class GoroutineWaitError extends Error {
       if (!Array.isArray(running)) throw running;
       // Array.from visits holes too (as undefined), which map() would skip.
       infos = Object.freeze(Array.from(running, (info: GoroutineInfo) => {
-        if (Object(info) !== info) throw info;
         // Each field read once, inherited ones and getters included (a spread
-        // would keep only own enumerable properties).
+        // would keep only own enumerable properties). No primitive has a
+        // string `name`; `null` and `undefined` throw here.
         const { name, foreground, startedAt } = info;
         if (typeof name !== "string") throw info;
         return Object.freeze({ name, foreground, startedAt });
