@@ -185,8 +185,13 @@ export class GoroutineLimiter {
    * or a producer waits, removed once no task runs, waits or is queued.
    */
   #off: (() => void) | undefined;
-  /** The entry a goroutine being started takes (they start synchronously). */
-  #handoff: Goroutine | Entry | undefined;
+  /**
+   * The entries of goroutines being started, each taken by its goroutine as it
+   * starts (synchronously). A stack: the manager may call back into the
+   * limiter (`waitUntil`, the hook) between a start and its goroutine's first
+   * step, and a start made there is taken first.
+   */
+  readonly #handoff: (Goroutine | Entry)[] = [];
 
   /**
    * Creates a limiter for `manager` (Go: `g.SetLimit(limit)`). Several limiters
@@ -577,7 +582,7 @@ export class GoroutineLimiter {
   /** Starts the goroutine that runs `entry` (its slot is already counted). */
   #launch(entry: Goroutine | Entry): void {
     const name = entryOf(entry)?.name;
-    this.#handoff = entry;
+    this.#handoff.push(entry);
     this.#manager[
       this.#background ? "startBackgroundGoroutine" : "startForegroundGoroutine"
     ](this.#run, name ? { name } : undefined);
@@ -590,8 +595,7 @@ export class GoroutineLimiter {
    * a goroutine of its own, started before this one returns.
    */
   #run = async (taskSignal: AbortSignal): Promise<void> => {
-    let entry = this.#handoff!;
-    this.#handoff = undefined;
+    let entry = this.#handoff.pop()!;
     for (;;) {
       const task = entryOf(entry);
       const guard = task && (task.signal || task.timeout! < Infinity)

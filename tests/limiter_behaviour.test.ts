@@ -258,3 +258,56 @@ test("a task with options but no signal or timeout gets the manager's task signa
   assert.equal(seen.length, 3);
   for (const signal of seen) assert.equal(signal, taskSignal);
 });
+
+test("a background limiter loses no task when waitUntil starts another task of it while one starts", async () => {
+  const ran: string[] = [];
+  const kept: Promise<unknown>[] = [];
+  let inner: Promise<string> | undefined;
+  const manager = new GoroutineManager({
+    waitUntil(promise) {
+      kept.push(promise);
+      if (kept.length === 1) {
+        // Called by the manager between the limiter's start of a goroutine
+        // and that goroutine's first step.
+        limiter.go(() => void ran.push("from waitUntil"));
+        inner = limiter.run(() => "inner");
+      }
+    },
+  });
+  const limiter: GoroutineLimiter = new GoroutineLimiter(manager, 4, {
+    background: true,
+  });
+  const outer = limiter.run(() => {
+    ran.push("first");
+    return "outer";
+  });
+  assert.equal(await outer, "outer");
+  assert.equal(await inner, "inner");
+  await Promise.all(kept);
+  assert.deepEqual(ran.sort(), ["first", "from waitUntil"]);
+  assert.deepEqual(manager.errors, []);
+});
+
+test("a background limiter loses no task when the hook, called as a start's waitUntil throws, starts another", async () => {
+  const ran: string[] = [];
+  let calls = 0;
+  const manager: GoroutineManager = new GoroutineManager({
+    waitUntil() {
+      if (calls++ === 0) throw new Error("waitUntil threw");
+    },
+    hooks: {
+      onAfterRecover() {
+        limiter.go(() => void ran.push("from hook"));
+      },
+    },
+  });
+  const limiter: GoroutineLimiter = new GoroutineLimiter(manager, 4, {
+    background: true,
+  });
+  limiter.go(() => void ran.push("first"));
+  assert.deepEqual(ran.sort(), ["first", "from hook"]);
+  assert.deepEqual(manager.errors.map((error) => error.message), [
+    "waitUntil threw",
+  ]);
+  await manager.wait();
+});
