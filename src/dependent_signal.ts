@@ -46,7 +46,7 @@ export interface DependentSignalOptions {
    *
    * @default {[]}
    */
-  after?: Iterable<Dependency>;
+  after?: Iterable<Dependency> | undefined;
   /**
    * A signal that cuts every wait short (Go: the `rescueCtx` parent of a proxy
    * context): when it aborts, the dependent signal aborts at once, even if the

@@ -26,7 +26,7 @@ export interface LimitedGoroutineOptions extends GoroutineOptions {
    *
    * @default {undefined}
    */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /**
    * A deadline for this task alone, in milliseconds from its start (not from
    * when it was queued). When it passes, the signal the task receives aborts
@@ -38,7 +38,7 @@ export interface LimitedGoroutineOptions extends GoroutineOptions {
    *
    * @default {Infinity}
    */
-  timeout?: number;
+  timeout?: number | undefined;
 }
 
 /** Options of the {@linkcode GoroutineLimiter} constructor. */
@@ -49,7 +49,7 @@ export interface GoroutineLimiterOptions {
    *
    * @default {false}
    */
-  background?: boolean;
+  background?: boolean | undefined;
 }
 
 /** A task that needs more than its function. */

@@ -32,7 +32,7 @@ export interface GoroutineOptions {
    *
    * @default {fn.name || "goroutine"}
    */
-  name?: string;
+  name?: string | undefined;
 }
 
 /** A tracked goroutine, as listed by {@linkcode GoroutineManager.running}. */
@@ -55,7 +55,7 @@ export interface GoroutineManagerHooks {
    *
    * @default {undefined}
    */
-  onAfterRecover?: (error: Error) => void;
+  onAfterRecover?: ((error: Error) => void) | undefined;
 }
 
 /** Options of the {@linkcode GoroutineManager} constructor. */
@@ -70,13 +70,13 @@ export interface GoroutineManagerOptions {
    *
    * @default {undefined}
    */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /**
    * Lifecycle hooks.
    *
    * @default {{}}
    */
-  hooks?: GoroutineManagerHooks;
+  hooks?: GoroutineManagerHooks | undefined;
   /**
    * Keeps background work alive on hosts that end a request's work when its
    * response is sent (Cloudflare Workers' `ctx.waitUntil`, Vercel and Netlify
@@ -88,7 +88,7 @@ export interface GoroutineManagerOptions {
    *
    * @default {undefined}
    */
-  waitUntil?: (promise: Promise<unknown>) => void;
+  waitUntil?: ((promise: Promise<unknown>) => void) | undefined;
 }
 
 const CREATE = "create goroutine manager";

@@ -44,7 +44,8 @@ export class GoroutineWaitError extends Error {
    * a frozen array of frozen objects, so the error never changes afterwards.
    *
    * @param running The named foreground goroutines still running: objects
-   * whose `name` is a string.
+   * whose `name` is a string (`foreground` and `startedAt` are copied as
+   * given, `undefined` if missing).
    * @param unnamed How many unnamed foreground goroutines and collectors are
    * still running: a non-negative integer.
    * @param cause Why the wait gave up.
@@ -66,7 +67,7 @@ export class GoroutineWaitError extends Error {
    * ```
    */
   constructor(
-    running: readonly GoroutineInfo[],
+    running: readonly (Pick<GoroutineInfo, "name"> & Partial<GoroutineInfo>)[],
     unnamed: number,
     cause: unknown,
   ) {

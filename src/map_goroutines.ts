@@ -14,7 +14,7 @@ export interface MapGoroutinesOptions {
    *
    * @default {Infinity}
    */
-  limit?: number;
+  limit?: number | undefined;
 }
 
 const ACTION = "map goroutines";

@@ -95,7 +95,7 @@ export class PanicCollector {
    * assert.equal(manager.errors.length, 1);
    * ```
    */
-  readonly collect: (...error: [] | [error: unknown]) => void = (
+  readonly collect: { (): void; (error: unknown): void } = (
     ...error: [] | [error: unknown]
   ): void => {
     const onDone = this.#onDone;

@@ -17,7 +17,7 @@ export interface HandleProcessSignalsOptions {
    *
    * @default {undefined}
    */
-  onRescue?: (signal: ProcessSignal) => unknown;
+  onRescue?: ((signal: ProcessSignal) => unknown) | undefined;
   /**
    * The exit code after the second signal, or `null` to not exit (the
    * listeners are removed anyway, so the next signal gets the runtime's
@@ -26,7 +26,7 @@ export interface HandleProcessSignalsOptions {
    *
    * @default {128 + the signal number}
    */
-  exitCode?: number | null;
+  exitCode?: number | null | undefined;
   /**
    * Called with what `stop` or `onRescue` threw or rejected with (a
    * non-`Error` value is wrapped in an `Error` whose `cause` is the value), as
@@ -38,7 +38,7 @@ export interface HandleProcessSignalsOptions {
    *
    * @default {undefined}
    */
-  onError?: (error: Error) => unknown;
+  onError?: ((error: Error) => unknown) | undefined;
 }
 
 /** What {@linkcode handleProcessSignals} returns. */

@@ -20,7 +20,7 @@ export interface ShutdownCascadeOptions {
    *
    * @default {undefined}
    */
-  rescue?: AbortSignal;
+  rescue?: AbortSignal | undefined;
 }
 
 /** Options of {@linkcode ShutdownCascade.add}. */
@@ -33,7 +33,7 @@ export interface ShutdownCascadeAddOptions {
    *
    * @default {[]}
    */
-  dependsOn?: Iterable<string>;
+  dependsOn?: Iterable<string> | undefined;
   /**
    * The manager to add, with its own options. A new
    * {@linkcode GoroutineManager} if omitted. Do not give it the cascade's
@@ -42,7 +42,7 @@ export interface ShutdownCascadeAddOptions {
    *
    * @default {new GoroutineManager()}
    */
-  manager?: GoroutineManager;
+  manager?: GoroutineManager | undefined;
 }
 
 /** A manager of the cascade. */

@@ -16,7 +16,7 @@ export interface WaitOptions {
    *
    * @default {undefined}
    */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /**
    * Gives up waiting after this many milliseconds, rejecting with a
    * {@linkcode GoroutineWaitError} whose `cause` is a `TimeoutError`
@@ -27,7 +27,7 @@ export interface WaitOptions {
    *
    * @default {Infinity}
    */
-  timeout?: number;
+  timeout?: number | undefined;
 }
 
 /**
