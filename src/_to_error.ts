@@ -4,25 +4,21 @@
 /**
  * Whether `value instanceof Class`, without ever throwing: a revoked proxy or
  * a proxy whose `getPrototypeOf` trap throws is not an instance. With `brand`,
- * the name of a getter of `Class.prototype` that checks its receiver (an
- * `AbortSignal`'s `aborted`, a manager's `pending`), the value must also be
- * accepted by that getter: an object made from the prototype
- * (`Object.create(AbortSignal.prototype)`) or a proxy of an instance passes
- * `instanceof` but fails at its first use.
+ * a property of every real instance that its class reads through a checked
+ * getter (an `AbortSignal`'s `aborted`, a manager's `pending`), the value must
+ * also answer it: an object made from the prototype
+ * (`Object.create(AbortSignal.prototype)`) or a proxy of a manager passes
+ * `instanceof`, but its getter throws.
  */
 export function isInstance(
   value: unknown,
   Class: abstract new (...args: never[]) => unknown,
-  brand?: string,
+  brand?: "aborted" | "pending",
 ): boolean {
   try {
-    if (!(value instanceof Class)) return false;
-    if (brand) {
-      Object.getOwnPropertyDescriptor(Class.prototype, brand)?.get?.call(
-        value,
-      );
-    }
-    return true;
+    return value instanceof Class &&
+      (brand === undefined ||
+        (value as Record<string, unknown>)[brand] !== undefined);
   } catch {
     return false;
   }

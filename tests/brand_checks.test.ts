@@ -27,6 +27,16 @@ function fakeSignals(): [label: string, value: unknown][] {
       "Object.create(AbortSignal.prototype)",
       Object.create(AbortSignal.prototype),
     ],
+    [
+      "a plain object with a signal's members",
+      {
+        aborted: false,
+        reason: undefined,
+        addEventListener() {},
+        removeEventListener() {},
+        throwIfAborted() {},
+      },
+    ],
   ];
 }
 
@@ -35,6 +45,16 @@ function fakeManagers(): [label: string, value: unknown][] {
     [
       "Object.create(GoroutineManager.prototype)",
       Object.create(GoroutineManager.prototype),
+    ],
+    [
+      "a plain object with a manager's members",
+      {
+        pending: 0,
+        signal: new AbortController().signal,
+        startForegroundGoroutine() {},
+        startBackgroundGoroutine() {},
+        wait: () => Promise.resolve(),
+      },
     ],
     ["a Proxy of a real manager", new Proxy(new GoroutineManager(), {})],
   ];
