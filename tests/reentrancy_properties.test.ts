@@ -175,7 +175,54 @@ const kindArb: fc.Arbitrary<Kind> = fc.oneof(
 );
 const lArb = fc.constantFrom(0 as const, 1 as const);
 
-const DEPTH = { depthSize: "small", depthIdentifier: "reentry" } as const;
+const DEPTH = { depthSize: "medium", depthIdentifier: "reentry" } as const;
+
+/** A body that calls nothing back. */
+const plainBodyArb: fc.Arbitrary<Body> = fc.record({
+  kind: kindArb,
+  turns: fc.integer({ min: 1, max: 3 }),
+  now: fc.constant([]),
+  later: fc.constant([]),
+  onAbort: fc.constant([]),
+});
+
+/** What the deepest callbacks do: no callback of their own. */
+const leafArb: fc.Arbitrary<Action> = fc.oneof(
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      a: fc.constant("limit" as const),
+      l: lArb,
+      limit: limitArb,
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      a: fc.constant("cancel" as const),
+      k: fc.nat(20),
+    }),
+  },
+  { weight: 1, arbitrary: fc.constant({ a: "stop" as const }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      a: fc.constantFrom("fg" as const, "bg" as const),
+      body: plainBodyArb,
+      named: fc.boolean(),
+    }),
+  },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      a: fc.constantFrom("go" as const, "tryGo" as const, "run" as const),
+      l: lArb,
+      body: plainBodyArb,
+      named: fc.boolean(),
+      cancellable: fc.boolean(),
+    }),
+  },
+);
 
 const arbs = fc.letrec<{
   action: Action;
@@ -184,7 +231,7 @@ const arbs = fc.letrec<{
 }>((tie) => ({
   // Mostly nothing; else one or two actions, ever rarer with depth.
   actions: fc.oneof(
-    { ...DEPTH, maxDepth: 3 },
+    { depthIdentifier: "reentry" },
     { weight: 3, arbitrary: fc.constant<Action[]>([]) },
     {
       weight: 2,
@@ -203,8 +250,9 @@ const arbs = fc.letrec<{
     onAbort: tie("actions"),
   }),
   action: fc.oneof(
-    DEPTH,
-    // Leaves first: the deeper, the likelier.
+    { ...DEPTH, maxDepth: 4 },
+    // Leaves first: the deeper, the likelier (and the only choice at depth 4).
+    { weight: 4, arbitrary: leafArb },
     {
       weight: 2,
       arbitrary: fc.record({
@@ -1010,7 +1058,7 @@ describe("re-entrancy properties (user callbacks call the library)", () => {
             );
           }
         }),
-        { numRuns: 300 },
+        { numRuns: 400 },
       );
     },
   );
