@@ -180,15 +180,16 @@ export function mapGoroutines<T, R>(
             isAsync ? await iterator!.next() : (iterator as Iterator<T>).next(),
           )).done
         ) {
-          if (i < end) end = i;
+          end = Math.min(end, i);
           exhausted = true;
           break;
         }
         const item = array ? array[i]! : step!.value;
-        // An item that arrived after the stop, or after the end, is not
-        // started.
-        if (settled || i > end) break;
+        // The next worker reads at once (its read may stop the manager).
         if (isAsync) more();
+        // An item that arrived after the stop or after the end, or before a
+        // stop that the next read made, is not started.
+        if (settled || i > end) break;
         results[i] = await mapper(item, i, signal);
       }
     } catch (error) {

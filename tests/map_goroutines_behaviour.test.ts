@@ -210,3 +210,49 @@ test("mapGoroutines: an iterator step that is not an object fails the map like f
     assert.equal(manager.error?.message, "Iterator result 42 is not an object");
   }
 });
+
+test("mapGoroutines maps nothing an async input yields after its end (a read resolved after an earlier read said done)", async () => {
+  const manager = new GoroutineManager();
+  const reads: PromiseWithResolvers<IteratorResult<string>>[] = [];
+  const input: AsyncIterable<string> = {
+    [Symbol.asyncIterator]: () => ({
+      next() {
+        const read = Promise.withResolvers<IteratorResult<string>>();
+        reads.push(read);
+        return read.promise;
+      },
+    }),
+  };
+  const seen: string[] = [];
+  const result = mapGoroutines(manager, input, (item) => {
+    seen.push(item);
+    return item.toUpperCase();
+  }, { limit: 3 });
+  reads[0]!.resolve({ done: false, value: "a" });
+  while (reads.length < 3) await Promise.resolve();
+  // Read 1 says done; read 2, which started before that answer, yields late.
+  reads[1]!.resolve({ done: true, value: undefined });
+  await Promise.resolve();
+  reads[2]!.resolve({ done: false, value: "late" });
+  assert.deepEqual(await result, ["A"]);
+  await manager.wait();
+  assert.deepEqual(seen, ["a"], "the late item was not mapped");
+});
+
+test("mapGoroutines starts no mapper after an async input's read (by the next worker) stopped the manager", async () => {
+  const manager = new GoroutineManager();
+  const seen: string[] = [];
+  async function* input(): AsyncGenerator<number> {
+    yield 1;
+    seen.push("stop"); // runs in the next worker's read, before mapper 1
+    manager.stopAllGoroutines();
+    yield 2;
+  }
+  const result = mapGoroutines(manager, input(), (item) => {
+    seen.push(`mapper ${item}`);
+  }, { limit: 2 });
+  await assert.rejects(result, (error) => error === manager.signal.reason);
+  await manager.wait();
+  assert.deepEqual(seen, ["stop"]);
+  assert.deepEqual(manager.errors, []);
+});
