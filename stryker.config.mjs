@@ -104,6 +104,7 @@ export const GROUPS = {
       "tests/mutants_throwing_abort.test.ts",
       "tests/mutants_limiter.test.ts",
       "tests/brand_checks.test.ts",
+      "tests/reentrancy_properties.test.ts",
     ],
   },
   "dependent_signal": {
