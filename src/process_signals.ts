@@ -34,7 +34,10 @@ export interface HandleProcessSignalsOptions {
    * microtask, so the runtime reports it as an uncaught exception: Node, Deno
    * and Bun print it and exit with code 1, unless the program handles
    * uncaught exceptions. A failed stop is never silent. What `onError` itself
-   * throws is reported the same way.
+   * throws is reported the same way. Before an exit on the second signal
+   * there is no microtask left: what `onRescue` throws then is printed with
+   * `console.error` and the process exits with code 1 (a promise it returns is
+   * not awaited, so a later rejection is lost with the process).
    *
    * @default {undefined}
    */
@@ -202,8 +205,6 @@ export function handleProcessSignals(
       });
     }
   };
-  const run = (fn: (name: ProcessSignal) => unknown, name: ProcessSignal) =>
-    runTask(fn, name, noop, report);
   // At call time, never at import (Workers); Deno's `process` global too.
   const proc = (globalThis as { process?: Process }).process!;
   const installed: [ProcessSignal, () => void][] = [];
@@ -226,13 +227,27 @@ export function handleProcessSignals(
       if (!installed.length) return;
       if (!stopping) {
         stopping = true;
-        run(stop, name);
+        runTask(stop, name, noop, report);
         // Only workerd throws out of abort(), and it has no process signals.
         controller.abort();
       } else {
         uninstall();
-        if (onRescue) run(onRescue, name);
-        if (exitCode !== null) proc.exit(exitCode ?? code);
+        // Its last words: a throw is reported before the exit, which would
+        // end the process before a microtask could rethrow it.
+        let failure: [unknown] | undefined;
+        let now = true;
+        if (onRescue) {
+          runTask(onRescue, name, noop, (error) => {
+            if (now && !onError && exitCode !== null) failure = [error];
+            else report(error);
+          });
+        }
+        now = false;
+        if (failure) {
+          // deno-lint-ignore no-console
+          console.error(failure[0]);
+          proc.exit(1);
+        } else if (exitCode !== null) proc.exit(exitCode ?? code);
       }
     };
     try {

@@ -487,3 +487,40 @@ test(`examples/signals.ts on ${RUNTIME}: SIGTERM stops gracefully too, and a sec
     assert.equal(child.lines.at(-1), "SIGTERM: exiting at once");
   });
 });
+
+test("handleProcessSignals(): what onRescue throws is reported before the exit (printed, exit code 1; or onError, then the usual code)", () => {
+  const failure = new Error("rescue failed");
+  const printed: unknown[] = [];
+  const realError = console.error;
+  console.error = (...args: unknown[]) => void printed.push(...args);
+  try {
+    const rt = fakeRuntime("process");
+    withGlobals({ process: rt.api }, () =>
+      handleProcessSignals(() => {}, {
+        onRescue: () => {
+          throw failure;
+        },
+      }));
+    rt.emit("SIGTERM");
+    rt.emit("SIGINT");
+    assert.deepEqual(printed, [failure], "printed before the exit");
+    assert.deepEqual(rt.exits, [1], "exit code 1, as for an uncaught error");
+  } finally {
+    console.error = realError;
+  }
+
+  const rt = fakeRuntime("process");
+  const reported: Error[] = [];
+  withGlobals({ process: rt.api }, () =>
+    handleProcessSignals(() => {}, {
+      onRescue: () => {
+        throw failure;
+      },
+      onError: (error) => void reported.push(error),
+    }));
+  rt.emit("SIGINT");
+  rt.emit("SIGINT");
+  assert.deepEqual(reported, [failure], "to onError, before the exit");
+  assert.deepEqual(rt.exits, [130]);
+  assert.deepEqual(printed, [failure], "nothing more printed");
+});
