@@ -95,3 +95,31 @@ test(`keep-alive on ${RUNTIME}: an onError that throws is reported by the runtim
     assert.match(child.stderr, /onError failed/);
   });
 });
+
+test(`keep-alive on ${RUNTIME}: what onRescue throws is printed before the exit, exit code 1`, async () => {
+  await withExample(FIXTURE, ["rescue-throwing"], async (child) => {
+    await child.line(/^ready$/);
+    child.kill("SIGINT");
+    await child.line(/^stop$/);
+    child.kill("SIGINT");
+    assert.deepEqual(await child.exited, { code: 1, signal: null });
+    assert.deepEqual(child.lines, ["ready", "stop", "rescue"]);
+    assert.match(child.stderr, /rescue failed/);
+  });
+});
+
+test(`keep-alive on ${RUNTIME}: with exitCode null, what onRescue throws is an uncaught exception`, async () => {
+  await withExample(FIXTURE, ["rescue-held"], async (child) => {
+    await child.line(/^ready$/);
+    child.kill("SIGINT");
+    await child.line(/^stop$/);
+    child.kill("SIGINT");
+    assert.deepEqual(await child.exited, { code: 3, signal: null });
+    assert.deepEqual(child.lines, [
+      "ready",
+      "stop",
+      "rescue",
+      "uncaught: rescue failed",
+    ]);
+  });
+});
