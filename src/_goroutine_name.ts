@@ -16,7 +16,12 @@ export function goroutineName(
   name: unknown,
 ): string {
   if (name === undefined) {
-    const fnName = fn.name;
+    let fnName: unknown;
+    try {
+      fnName = fn.name;
+    } catch {
+      // A throwing `name` getter, a revoked proxy: the default name.
+    }
     return typeof fnName === "string" && fnName || "goroutine";
   }
   if (typeof name !== "string" || !name) {

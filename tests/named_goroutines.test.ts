@@ -250,3 +250,28 @@ test("while a named task's failure is collected, pending and running both still 
   assert.ok(straggler instanceof GoroutineWaitError);
   assert.equal(straggler.message, 'Gave up waiting for "worker"');
 });
+
+test('a task whose name cannot be read (throwing getter, revoked proxy) is tracked as "goroutine"', async () => {
+  const throwing = () => {
+    throw new Error("failed");
+  };
+  Object.defineProperty(throwing, "name", {
+    get() {
+      throw new Error("name getter");
+    },
+  });
+  const { proxy, revoke } = Proxy.revocable(() => {}, {});
+  revoke();
+  const manager = new GoroutineManager();
+  assert.doesNotThrow(() => manager.startForegroundGoroutine(throwing, {}));
+  // Calling a revoked proxy throws: that is the task's failure.
+  assert.doesNotThrow(() => manager.startBackgroundGoroutine(proxy, {}));
+  await manager.wait();
+  assert.deepEqual(
+    manager.errors.map((error) => [
+      error instanceof GoroutineError,
+      (error as GoroutineError).goroutine,
+    ]),
+    [[true, "goroutine"], [true, "goroutine"]],
+  );
+});
