@@ -36,7 +36,7 @@ const markdown = process.argv.includes("--markdown");
  * checks of issues 9 and 10 and the limiter of issue 11 do not fit today. The
  * run reports the target and fails only past the limit, so the size cannot
  * grow unnoticed while the targets are not met. The GoroutineManager limit
- * went from 2 KB to 2.25 KB with the README audit of 2026-12-06 (+66 B: brand
+ * went from 2 KB to 2.25 KB with the README audit of 2026-12-06 (+73 B: brand
  * checks for signal and manager arguments, `Error.isError` for errors of other
  * realms, bigints shown with their `n`): correctness first, and never a
  * dropped check to fit a budget. Emptying every string literal of the bundle
