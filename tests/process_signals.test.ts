@@ -491,7 +491,10 @@ test(`examples/signals.ts on ${RUNTIME}: SIGTERM stops gracefully too, and a sec
 test("handleProcessSignals(): what onRescue throws is reported before the exit (printed, exit code 1; or onError, then the usual code)", () => {
   const failure = new Error("rescue failed");
   const printed: unknown[] = [];
+  // The test replaces console.error to see what the library prints.
+  // deno-lint-ignore no-console
   const realError = console.error;
+  // deno-lint-ignore no-console
   console.error = (...args: unknown[]) => void printed.push(...args);
   try {
     const rt = fakeRuntime("process");
@@ -506,6 +509,7 @@ test("handleProcessSignals(): what onRescue throws is reported before the exit (
     assert.deepEqual(printed, [failure], "printed before the exit");
     assert.deepEqual(rt.exits, [1], "exit code 1, as for an uncaught error");
   } finally {
+    // deno-lint-ignore no-console
     console.error = realError;
   }
 
