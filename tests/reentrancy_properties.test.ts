@@ -206,8 +206,11 @@ const plainBodyArb: fc.Arbitrary<Body> = fc.record({
   onAbort: fc.constant([]),
 });
 
-/** What the deepest callbacks do: no callback of their own. */
-const leafArb: fc.Arbitrary<Action> = fc.oneof(
+/**
+ * Actions without a callback of their own, the same at every depth: change a
+ * limit, cancel a task's own signal, stop the manager or its parent.
+ */
+const simpleActionArbs: fc.WeightedArbitrary<Action>[] = [
   {
     weight: 2,
     arbitrary: fc.record({
@@ -225,6 +228,11 @@ const leafArb: fc.Arbitrary<Action> = fc.oneof(
   },
   { weight: 1, arbitrary: fc.constant({ a: "stop" as const }) },
   { weight: 1, arbitrary: fc.constant({ a: "parentStop" as const }) },
+];
+
+/** What the deepest callbacks do: no callback of their own. */
+const leafArb: fc.Arbitrary<Action> = fc.oneof(
+  ...simpleActionArbs,
   {
     weight: 2,
     arbitrary: fc.record({
@@ -274,23 +282,7 @@ const arbs = fc.letrec<{
     { ...DEPTH, maxDepth: 4 },
     // Leaves first: the deeper, the likelier (and the only choice at depth 4).
     { weight: 4, arbitrary: leafArb },
-    {
-      weight: 2,
-      arbitrary: fc.record({
-        a: fc.constant("limit" as const),
-        l: lArb,
-        limit: limitArb,
-      }),
-    },
-    {
-      weight: 1,
-      arbitrary: fc.record({
-        a: fc.constant("cancel" as const),
-        k: fc.nat(20),
-      }),
-    },
-    { weight: 1, arbitrary: fc.constant({ a: "stop" as const }) },
-    { weight: 1, arbitrary: fc.constant({ a: "parentStop" as const }) },
+    ...simpleActionArbs,
     {
       weight: 3,
       arbitrary: fc.record({
