@@ -315,7 +315,7 @@ export class GoroutineManager {
    * assert.equal(manager.errors[0]?.cause, "not an Error");
    * ```
    */
-  get errors(): readonly Error[] {
+  get errors(): Error[] {
     return this.#errors.slice();
   }
 
@@ -366,7 +366,7 @@ export class GoroutineManager {
    * assert.deepEqual(manager.running, []);
    * ```
    */
-  get running(): readonly GoroutineInfo[] {
+  get running(): GoroutineInfo[] {
     return [...(this.#tracked ?? [])];
   }
 

@@ -29,11 +29,12 @@ export interface ShutdownCascadeAddOptions {
    * The names of the managers this one depends on: they are stopped only after
    * this one has stopped and drained. They must have been added already, so
    * that no dependency cycle can be declared. An array (or any iterable) of
-   * names: a single name is `["db"]`, not `"db"`.
+   * names: a single name is `["db"]`, not `"db"` (a string is iterable, so the
+   * type asks for an object: `"db"` is a compile error too).
    *
    * @default {[]}
    */
-  dependsOn?: Iterable<string> | undefined;
+  dependsOn?: (Iterable<string> & object) | undefined;
   /**
    * The manager to add, with its own options. A new
    * {@linkcode GoroutineManager} if omitted. Do not give it the cascade's
@@ -210,7 +211,7 @@ export class ShutdownCascade {
    * assert.deepEqual(app.errors.map((e) => e.message), ["a", "b"]);
    * ```
    */
-  get errors(): readonly Error[] {
+  get errors(): Error[] {
     return this.#members
       .flatMap(({ manager }) => manager.errors)
       .concat(this.#errors);

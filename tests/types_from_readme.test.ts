@@ -91,3 +91,36 @@ test("a collector's collect fits the callback types it is handed to", () => {
   assert.equal(manager.pending, 0);
   assert.equal(manager.error?.message, "reported");
 });
+
+test("running and errors are new arrays each time: changing one type-checks and changes nothing", async () => {
+  const manager = new GoroutineManager();
+  const release = Promise.withResolvers<void>();
+  manager.startForegroundGoroutine(() => release.promise, { name: "job" });
+  manager.startBackgroundGoroutine(() => {
+    throw new Error("failed");
+  });
+  const running = manager.running;
+  running.length = 0;
+  const errors = manager.errors;
+  errors.push(new Error("not collected"));
+  assert.deepEqual(manager.running.map(({ name }) => name), ["job"]);
+  assert.deepEqual(manager.errors.map(({ message }) => message), ["failed"]);
+  const app = new ShutdownCascade();
+  app.add("db", { manager });
+  const appErrors = app.errors;
+  appErrors.length = 0;
+  assert.equal(app.errors.length, 1);
+  release.resolve();
+  await manager.wait();
+});
+
+test("dependsOn: a string is a compile error as well as a TypeError; arrays and Sets type-check", () => {
+  const app = new ShutdownCascade();
+  app.add("db");
+  app.add("cache");
+  // @ts-expect-error a string is iterable, but never a list of names
+  assert.throws(() => app.add("api", { dependsOn: "db" }), TypeError);
+  app.add("api", { dependsOn: ["db"] });
+  app.add("worker", { dependsOn: new Set(["db", "cache"]) });
+  app.stop();
+});

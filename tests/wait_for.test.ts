@@ -133,7 +133,7 @@ test("waitFor() reports a copy: changing what running returned changes nothing",
 
 test("waitFor() settles even if a subclass's running getter throws", async () => {
   class Broken extends GoroutineManager {
-    override get running(): readonly GoroutineInfo[] {
+    override get running(): GoroutineInfo[] {
       throw new Error("running failed");
     }
   }
