@@ -1,11 +1,13 @@
 // Copyright 2026 the goroutine-manager authors. Apache-2.0 license.
-// Shared by tests/fault_matrix.test.ts, tests/properties.test.ts and
-// tests/limiter_properties.test.ts: the
+// Shared by tests/fault_matrix.test.ts and the property files
+// (tests/properties, limiter_properties, reentrancy_properties): the
 // unusual values a task can fail with, a model of the graceful-exit rules
-// (CORE_SEMANTICS item 6), the expected shape of a collected error, and a
-// file-wide watcher of unhandled rejections and uncaught exceptions.
+// (CORE_SEMANTICS item 6), the expected shape of a collected error, a
+// file-wide watcher of unhandled rejections and uncaught exceptions, and the
+// end of a property run.
 
 import { after, before } from "node:test";
+import assert from "node:assert/strict";
 import {
   GoroutineError,
   GoroutineManager,
@@ -344,6 +346,31 @@ export function watchEscapesInFile(): {
     },
     since: (index) => watcher!.since(index),
   };
+}
+
+/**
+ * Ends one run of a property: adds what escaped during it (`escaped`, from
+ * the file's watcher) to `violations`, then fails with all of them, the
+ * program and, if given, the order the scheduler released its tasks in.
+ */
+export function assertNoViolations(
+  violations: string[],
+  escaped: readonly Escape[],
+  program: string,
+  scheduler?: { report(): readonly { readonly label: string }[] },
+): void {
+  for (const { event, value } of escaped) {
+    violations.push(`${event}: ${label(value)}`);
+  }
+  if (violations.length) {
+    assert.fail(
+      `${violations.join("\n")}\nprogram: ${program}${
+        scheduler
+          ? `\nscheduler: ${scheduler.report().map((r) => r.label).join(", ")}`
+          : ""
+      }`,
+    );
+  }
 }
 
 /** Waits `n` macrotask turns. */

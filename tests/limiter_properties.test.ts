@@ -53,7 +53,6 @@
 // - no unhandled rejection, no uncaught exception.
 
 import { describe, it } from "node:test";
-import assert from "node:assert/strict";
 import fc from "fast-check";
 import {
   GoroutineError,
@@ -61,7 +60,12 @@ import {
   GoroutineManager,
   mapGoroutines,
 } from "goroutine-manager";
-import { label, ticks, watchEscapesInFile } from "./_values.ts";
+import {
+  assertNoViolations,
+  label,
+  ticks,
+  watchEscapesInFile,
+} from "./_values.ts";
 
 const watcher = watchEscapesInFile();
 
@@ -807,16 +811,12 @@ describe("GoroutineLimiter properties (fc.scheduler() interleavings)", () => {
               for (const id of live) realClear(id as number);
               live.clear();
             }
-            for (const { event, value } of watcher.since(from)) {
-              violations.push(`${event}: ${label(value)}`);
-            }
-            if (violations.length) {
-              assert.fail(
-                `${violations.join("\n")}\nprogram: ${
-                  describeProgram(program)
-                }\nscheduler: ${s.report().map((r) => r.label).join(", ")}`,
-              );
-            }
+            assertNoViolations(
+              violations,
+              watcher.since(from),
+              describeProgram(program),
+              s,
+            );
           }),
           { numRuns: 150 },
         );
@@ -1173,16 +1173,12 @@ describe("mapGoroutines properties (fc.scheduler() interleavings)", () => {
           const from = watcher.seen.length;
           const violations = await runMapProgram(program, s);
           await ticks(1);
-          for (const { event, value } of watcher.since(from)) {
-            violations.push(`${event}: ${label(value)}`);
-          }
-          if (violations.length) {
-            assert.fail(
-              `${violations.join("\n")}\nprogram: ${
-                JSON.stringify(program)
-              }\nscheduler: ${s.report().map((r) => r.label).join(", ")}`,
-            );
-          }
+          assertNoViolations(
+            violations,
+            watcher.since(from),
+            JSON.stringify(program),
+            s,
+          );
         }),
         { numRuns: 200 },
       );
@@ -1334,16 +1330,11 @@ describe("GoroutineLimiter timeouts (real 0 ms timers)", () => {
               fail(`task ${i} without timeout saw ${label(r.exit)}`);
             }
           });
-          for (const { event, value } of watcher.since(from)) {
-            violations.push(`${event}: ${label(value)}`);
-          }
-          if (violations.length) {
-            assert.fail(
-              `${violations.join("\n")}\nprogram: ${
-                JSON.stringify({ limit, tasks })
-              }`,
-            );
-          }
+          assertNoViolations(
+            violations,
+            watcher.since(from),
+            JSON.stringify({ limit, tasks }),
+          );
         }),
         { numRuns: 60 },
       );

@@ -26,6 +26,7 @@ import {
   type PanicCollector,
 } from "goroutine-manager";
 import {
+  assertNoViolations,
   isGracefulModel,
   label,
   ticks,
@@ -555,14 +556,11 @@ async function assertRun(run: Run, program: Program): Promise<void> {
   const from = watcher.seen.length;
   await run.check();
   await ticks(1);
-  for (const { event, value } of watcher.since(from)) {
-    run.violations.push(`${event}: ${label(value)}`);
-  }
-  if (run.violations.length) {
-    assert.fail(
-      `${run.violations.join("\n")}\nprogram: ${describeProgram(program)}`,
-    );
-  }
+  assertNoViolations(
+    run.violations,
+    watcher.since(from),
+    describeProgram(program),
+  );
 }
 
 // --- properties --------------------------------------------------------------

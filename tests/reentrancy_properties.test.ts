@@ -46,7 +46,6 @@
 // - no unhandled rejection, no uncaught exception.
 
 import { describe, it } from "node:test";
-import assert from "node:assert/strict";
 import fc from "fast-check";
 import {
   GoroutineError,
@@ -56,7 +55,12 @@ import {
   mapGoroutines,
   waitFor,
 } from "goroutine-manager";
-import { label, ticks, watchEscapesInFile } from "./_values.ts";
+import {
+  assertNoViolations,
+  label,
+  ticks,
+  watchEscapesInFile,
+} from "./_values.ts";
 import { countListeners } from "./_helpers.ts";
 
 const watcher = watchEscapesInFile();
@@ -1042,19 +1046,12 @@ describe("re-entrancy properties (user callbacks call the library)", () => {
           const from = watcher.seen.length;
           const violations = await runProgram(program, s);
           await ticks(1);
-          for (const { event, value } of watcher.since(from)) {
-            violations.push(`${event}: ${label(value)}`);
-          }
-          if (violations.length) {
-            assert.fail(
-              `${violations.join("\n")}\nprogram: ${
-                JSON.stringify(
-                  program,
-                  (_, v) => v === Infinity ? "Infinity" : v,
-                )
-              }\nscheduler: ${s.report().map((r) => r.label).join(", ")}`,
-            );
-          }
+          assertNoViolations(
+            violations,
+            watcher.since(from),
+            JSON.stringify(program, (_, v) => v === Infinity ? "Infinity" : v),
+            s,
+          );
         }),
         { numRuns: 400 },
       );
