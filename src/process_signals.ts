@@ -244,9 +244,13 @@ export function handleProcessSignals(
         }
         now = false;
         if (failure) {
-          // deno-lint-ignore no-console
-          console.error(failure[0]);
-          proc.exit(1);
+          try {
+            // deno-lint-ignore no-console
+            console.error(failure[0]);
+          } finally {
+            // Even if printing a user's value throws.
+            proc.exit(1);
+          }
         } else if (exitCode !== null) proc.exit(exitCode ?? code);
       }
     };

@@ -508,6 +508,23 @@ test("handleProcessSignals(): what onRescue throws is reported before the exit (
     rt.emit("SIGINT");
     assert.deepEqual(printed, [failure], "printed before the exit");
     assert.deepEqual(rt.exits, [1], "exit code 1, as for an uncaught error");
+
+    // Printing a value can throw (a console that cannot show it): the exit
+    // still happens.
+    // deno-lint-ignore no-console
+    console.error = () => {
+      throw new Error("cannot print");
+    };
+    const broken = fakeRuntime("process");
+    withGlobals({ process: broken.api }, () =>
+      handleProcessSignals(() => {}, {
+        onRescue: () => {
+          throw failure;
+        },
+      }));
+    broken.emit("SIGINT");
+    assert.throws(() => broken.emit("SIGINT"), { message: "cannot print" });
+    assert.deepEqual(broken.exits, [1]);
   } finally {
     // deno-lint-ignore no-console
     console.error = realError;
